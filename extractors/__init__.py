@@ -1,0 +1,1 @@
+"""Reading documents: image preparation, OCR, classification and field extraction."""

@@ -1,0 +1,213 @@
+"""Identity codes on Chinese documents: the unified social credit code (USCC) and the
+resident ID number, with their check characters and checksum-guided OCR repair.
+
+Pure functions over strings (SPEC.md §3). Nothing here touches OCR, disk or a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+# --- USCC (GB 32100-2015) -------------------------------------------------------------
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# GB 11714 organisation code: positions 9-17 of the USCC.
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# --- ID number (GB 11643-1999) --------------------------------------------------------
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+# What OCR engines mistake a character for, both ways (SPEC.md §3). A candidate that fails its
+# check is repaired by trying these substitutions.
+# Kept to SPEC.md's list on purpose: every extra pair multiplies the candidates a repair
+# tries, and with them the chance that a wrong code happens to pass its check.
+_CONFUSABLE_GROUPS = ("0ODQ", "1ILT", "2Z", "5S", "8B", "6G", "XK")
+CONFUSABLES: dict[str, frozenset[str]] = {}
+for _group in _CONFUSABLE_GROUPS:
+    for _ch in _group:
+        CONFUSABLES[_ch] = CONFUSABLES.get(_ch, frozenset()) | frozenset(_group)
+
+# Repairs beyond two substituted characters match too many codes by chance (each check
+# character accepts ~1/31 or ~1/11 of random strings).
+MAX_REPAIRS = 2
+
+
+# First two digits of a GB/T 2260 division code: the provinces, plus 71 Taiwan, 81 Hong Kong,
+# 82 Macau. A code whose division starts otherwise is not real, whatever its checksum says.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+
+def uscc_check_char(first17: str) -> str:
+    """The 18th character of a USCC whose first 17 characters are given."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(first8: str) -> str:
+    """GB 11714 check character of an organisation code (USCC positions 9-16)."""
+    total = sum(ORG_ALPHABET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
+    c = 11 - total % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+def is_valid_uscc(code: str) -> bool:
+    """True when `code` is 18 USCC-alphabet characters with a correct check character.
+
+    Positions 3-8 (the administrative division) must be digits: the check character alone
+    cannot tell `33O1O6` from `330106`, and no division code has letters.
+    """
+    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+        return False
+    if not code[2:8].isdigit() or code[2:4] not in PROVINCE_CODES:
+        return False
+    return uscc_check_char(code[:17]) == code[17]
+
+
+def uscc_org_code_ok(code: str) -> bool:
+    """The organisation-code check inside a USCC (positions 9-17). A failure is a warning
+    only: codes issued to some entity kinds do not carry a GB 11714 check."""
+    org = code[8:17]
+    if any(c not in ORG_ALPHABET for c in org[:8]):
+        return False
+    return org_code_check_char(org[:8]) == org[8]
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
+
+
+def id_birth_date(code: str) -> dt.date | None:
+    """The birth date an ID number encodes, or None when it is not a real date."""
+    try:
+        return dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        return None
+
+
+def id_sex(code: str) -> str:
+    """男 for an odd sequence digit (position 17), 女 for an even one."""
+    return "男" if int(code[16]) % 2 else "女"
+
+
+def is_valid_id_number(code: str, *, today: dt.date | None = None) -> bool:
+    """18 characters, digits with an optional trailing X, a correct check character, and a
+    birth date that exists and is plausible (1900 to today): a checksum alone accepts about
+    one random string in eleven, the date rules out most of those (OCR-FACTS.md)."""
+    if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
+        return False
+    if code[:2] not in PROVINCE_CODES:
+        return False
+    born = id_birth_date(code)
+    today = today or dt.date.today()
+    if born is None or not (dt.date(1900, 1, 1) <= born <= today):
+        return False
+    return id_check_char(code[:17]) == code[17]
+
+
+# --- repair ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeReading:
+    """What became of one code as read from a page.
+
+    `value` is set only when the code validates (as read, or after a unique repair);
+    `status` is one of ``valid``, ``repaired``, ``unreadable``.
+    """
+
+    raw: str
+    value: str | None
+    status: str
+    substitutions: tuple[tuple[int, str, str], ...] = ()  # (position, read, repaired-to)
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _allowed_uscc(pos: int) -> str:
+    return "0123456789" if 2 <= pos < 8 else USCC_ALPHABET
+
+
+def _allowed_id(pos: int) -> str:
+    return "0123456789X" if pos == 17 else "0123456789"
+
+
+def _repair(raw: str, allowed, valid) -> CodeReading:
+    raw = raw.upper()
+    if valid(raw):
+        return CodeReading(raw, raw, "valid")
+    # Per position: the characters it may be, the read one first. A character outside the
+    # allowed set *must* change; one inside may change only to a confusable.
+    options: list[list[str]] = []
+    forced: list[int] = []
+    for i, ch in enumerate(raw):
+        ok_set = allowed(i)
+        alts = [c for c in sorted(CONFUSABLES.get(ch, frozenset())) if c in ok_set and c != ch]
+        if ch in ok_set:
+            options.append([ch, *alts])
+        else:
+            forced.append(i)
+            options.append(alts)
+        if not options[-1]:
+            return CodeReading(raw, None, "unreadable")
+    if len(forced) > MAX_REPAIRS:
+        return CodeReading(raw, None, "unreadable")
+    found: set[str] = set()
+    free = [i for i in range(len(raw)) if i not in forced]
+    for extra in range(0, MAX_REPAIRS - len(forced) + 1):
+        for changed in itertools.combinations(free, extra):
+            positions = sorted([*forced, *changed])
+            choices = [
+                [c for c in options[p] if c != raw[p]] if p in changed or p in forced else [raw[p]]
+                for p in positions
+            ]
+            for combo in itertools.product(*choices):
+                cand = list(raw)
+                for p, c in zip(positions, combo, strict=True):
+                    cand[p] = c
+                s = "".join(cand)
+                if valid(s):
+                    found.add(s)
+        # The fewest substitutions that validate win; more substitutions are only tried
+        # when fewer found nothing. Several at the same level: ambiguous, never guess.
+        if found:
+            break
+    if len(found) != 1:
+        return CodeReading(raw, None, "unreadable")
+    value = found.pop()
+    subs = tuple((i, a, b) for i, (a, b) in enumerate(zip(raw, value, strict=True)) if a != b)
+    return CodeReading(raw, value, "repaired", subs)
+
+
+def read_uscc(raw: str) -> CodeReading:
+    """Validate an 18-character USCC reading, repairing OCR confusions when exactly one
+    repair validates."""
+    if len(raw) != 18:
+        return CodeReading(raw, None, "unreadable")
+    return _repair(raw, _allowed_uscc, is_valid_uscc)
+
+
+def read_id_number(raw: str, *, today: dt.date | None = None) -> CodeReading:
+    """Validate an 18-character ID number reading, repairing OCR confusions when exactly
+    one repair validates (check character and plausible birth date)."""
+    if len(raw) != 18:
+        return CodeReading(raw, None, "unreadable")
+    return _repair(raw, _allowed_id, lambda s: is_valid_id_number(s, today=today))
+
+
+def mask_id_number(code: str) -> str:
+    """`110105********002X`: enough to recognise in a log, not enough to use."""
+    if len(code) < 10:
+        return "*" * len(code)
+    return code[:6] + "*" * (len(code) - 10) + code[-4:]

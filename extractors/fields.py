@@ -1,0 +1,304 @@
+"""Field extraction: from the lines of a page to typed, checked fields.
+
+Layout first: lines are grouped into rows by their vertical position, a label is found in
+a row, and its value is what follows it in that row up to the next label (or the row
+below, or the rows a long address wraps onto). The per-type labels are data
+(doc_types.toml); this module knows only how values of each *kind* are parsed and checked.
+
+Pure: takes OCR results, returns records. No engine, disk or clock (`today` is passed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from .classify import classify_text, compact
+from .codes import (
+    CodeReading,
+    id_birth_date,
+    id_sex,
+    mask_id_number,
+    read_id_number,
+    read_uscc,
+    uscc_org_code_ok,
+)
+from .parsing import parse_date, parse_money, parse_term
+from .records import Box, Extraction, Field, OcrLine, OcrResult, PageText
+from .templates import UNKNOWN, DocType, FieldSpec, doc_types
+
+# A term field is printed as one value but is two fields in the output.
+TERM_FIELDS = {"term": ("term_start", "term_end"), "validity": ("valid_from", "valid_to")}
+_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—]+")
+_TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
+_CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
+_SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）]?")
+
+
+@dataclass(frozen=True)
+class Row:
+    lines: tuple[OcrLine, ...]  # left to right
+
+    @property
+    def text(self) -> str:
+        return compact("".join(line.text for line in self.lines))
+
+    @property
+    def box(self) -> Box:
+        box = self.lines[0].box
+        for line in self.lines[1:]:
+            box = box.union(line.box)
+        return box
+
+    @property
+    def conf(self) -> float:
+        return min(line.conf for line in self.lines)
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        return tuple(a for line in self.lines for a in line.alternatives)
+
+
+def group_rows(lines: tuple[OcrLine, ...]) -> list[Row]:
+    """Lines whose vertical centres are within half a line height are one row: a label and
+    its value are often read as separate lines when a wide gap separates them."""
+    if not lines:
+        return []
+    height = median(max(1, ln.box.h) for ln in lines)
+    rows: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda ln: ln.box.cy):
+        if rows and abs(line.box.cy - median(ln.box.cy for ln in rows[-1])) <= height * 0.5:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [Row(tuple(sorted(r, key=lambda ln: ln.box.x))) for r in rows]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    row: int
+    start: int  # label's position in the row's compact text
+    end: int
+
+
+def _find_label(rows: list[Row], labels: tuple[str, ...]) -> _Hit | None:
+    """The first row (top to bottom) holding one of the labels; a label that begins its
+    row wins over one found inside running text."""
+    best: _Hit | None = None
+    for i, row in enumerate(rows):
+        text = row.text
+        for label in labels:
+            pos = text.find(label)
+            if pos == 0:
+                return _Hit(i, 0, len(label))
+            if pos > 0 and best is None:
+                best = _Hit(i, pos, pos + len(label))
+    return best
+
+
+def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> tuple[str, list[Row]]:
+    """The text after a label: to the next label on the row, else the row below; plus
+    the continuation rows of a multi-line value."""
+    row = rows[hit.row]
+    rest = row.text[hit.end :]
+    cut = len(rest)
+    for other in all_labels:
+        if other in spec.labels:
+            continue
+        p = rest.find(other)
+        # A value is at least one character: a label right after a label is the next field.
+        if p > 0:
+            cut = min(cut, p)
+    value = _LEADING_JUNK.sub("", rest[:cut])
+    used = [row]
+    if not value and hit.row + 1 < len(rows) and not _has_label(rows[hit.row + 1].text, all_labels):
+        used.append(rows[hit.row + 1])
+        value = _LEADING_JUNK.sub("", rows[hit.row + 1].text)
+    if spec.multiline and value:
+        line_h = max(1, median(ln.box.h for ln in row.lines))
+        prev = used[-1]
+        for nxt in rows[rows.index(prev) + 1 :]:
+            if _has_label(nxt.text, all_labels) or nxt.box.y - prev.box.bottom > line_h * 1.2:
+                break
+            # Continuation lines start under the value, not at the page's left margin.
+            if nxt.box.x < row.box.x - line_h:
+                break
+            value += nxt.text
+            used.append(nxt)
+            prev = nxt
+    return _TRAILING_JUNK.sub("", value), used
+
+
+def _has_label(text: str, labels: list[str]) -> bool:
+    return any(text.startswith(label) for label in labels)
+
+
+def _evidence(used: list[Row]) -> tuple[float, Box]:
+    box = used[0].box
+    for r in used[1:]:
+        box = box.union(r.box)
+    return min(r.conf for r in used), box
+
+
+def _code_field(raws: list[str], reader, page: int, conf: float, box: Box | None) -> Field | None:
+    """The first 18-character run among the readings that validates as read, else one
+    that a unique repair validates; else unreadable with the raw reading."""
+    readings: list[CodeReading] = []
+    for raw in raws:
+        for cand in re.findall(r"[0-9A-Za-z]{18}", re.sub(r"[\s\-]", "", raw)):
+            readings.append(reader(cand.upper()))
+    for status in ("valid", "repaired"):
+        for r in readings:
+            if r.status == status:
+                if status == "valid":
+                    return Field(r.value, r.raw, round(conf, 3), page, box, "read")
+                return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
+    if readings:
+        return Field(None, readings[0].raw, 0.0, page, box, "unreadable")
+    return None
+
+
+def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, alts: tuple[str, ...]) -> dict[str, Field]:
+    def f(v, status="read", c=conf):
+        return Field(v, value, round(c, 3), page, box, status)
+
+    kind = spec.kind
+    if kind in ("uscc", "id_number"):
+        reader = read_uscc if kind == "uscc" else read_id_number
+        field = _code_field([value, *alts], reader, page, conf, box)
+        return {spec.name: field} if field else {}
+    if kind == "person":
+        m = _HAN_RUN.search(value)
+        if not m:
+            return {spec.name: f(None, "unreadable", 0.0)}
+        name = m.group(0)
+        return {spec.name: f(name[:4], "read" if len(name) <= 4 else "unreadable")}
+    if kind == "sex":
+        m = re.search("[男女]", value)
+        return {spec.name: f(m.group(0) if m else None, "read" if m else "unreadable")}
+    if kind == "company":
+        name = _SEAL_NOTE.sub("", value)
+        name = name.replace("(", "（").replace(")", "）")
+        return {spec.name: f(name)} if name else {}
+    if kind == "date":
+        d = parse_date(value)
+        return {spec.name: f(d.isoformat() if d else None, "read" if d else "unreadable")}
+    if kind == "term":
+        start_key, end_key = TERM_FIELDS[spec.name]
+        t = parse_term(value)
+        if t is None:
+            return {end_key: f(None, "unreadable", 0.0)}
+        out = {}
+        if t.start:
+            out[start_key] = f(t.start.isoformat())
+        out[end_key] = f("长期" if t.long_term else t.end.isoformat() if t.end else None)
+        return out
+    if kind == "money":
+        amount = parse_money(value)
+        num = None if amount is None else (int(amount) if amount == amount.to_integral() else float(amount))
+        return {
+            spec.name: f(num, "read" if amount is not None else "unreadable"),
+            f"{spec.name}_text": f(value),
+        }
+    if kind == "code":
+        m = _CODE_TOKEN.search(value)
+        return {spec.name: f(m.group(0))} if m else {}
+    return {spec.name: f(value)} if value else {}
+
+
+def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
+    rows = group_rows(page.lines)
+    all_labels = [label for s in doc_type.fields for label in s.labels]
+    fields: dict[str, Field] = {}
+    for spec in doc_type.fields:
+        hit = _find_label(rows, spec.labels)
+        if hit is None:
+            continue
+        value, used = _value_after(rows, hit, all_labels, spec)
+        conf, box = _evidence(used)
+        alts = tuple(a for r in used for a in r.alternatives)
+        fields.update(_parse_value(spec, value, page.page_no, conf, box, alts))
+    # A code whose label was misread is still found by its shape and check character.
+    for spec in doc_type.fields:
+        if spec.kind in ("uscc", "id_number") and (spec.name not in fields or fields[spec.name].value is None):
+            found = _scan_for_code(rows, spec, page.page_no)
+            if found is not None:
+                fields[spec.name] = found
+    return fields
+
+
+def _scan_for_code(rows: list[Row], spec: FieldSpec, page: int) -> Field | None:
+    reader = read_uscc if spec.kind == "uscc" else read_id_number
+    hits: dict[str, Field] = {}
+    for row in rows:
+        f = _code_field([row.text, *row.alternatives], reader, page, row.conf, row.box)
+        if f is not None and f.value is not None:
+            hits.setdefault(f.value, f)
+    # Two different valid codes and no label to say which: do not guess.
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
+    """Classify every page, take the document's type from its most confident page, and
+    read the fields of every page of that type (front and back of an ID card may be two
+    pages)."""
+    page_types = []
+    for page in ocr.pages:
+        c = classify_text(page.text)
+        page_types.append((page.page_no, c.doc_type, c.confidence))
+    typed = [pt for pt in page_types if pt[1] != UNKNOWN]
+    if not typed:
+        conf = min((pt[2] for pt in page_types), default=0.0)
+        return Extraction(ocr.file, UNKNOWN, conf, {}, ("no page was recognised as a known document type",), tuple(page_types))
+    _, doc_code, doc_conf = max(typed, key=lambda pt: pt[2])
+    spec = doc_types()[doc_code]
+    fields: dict[str, Field] = {}
+    for page, (_, code, _) in zip(ocr.pages, page_types, strict=True):
+        if code != doc_code:
+            continue
+        for name, value in extract_page(page, spec).items():
+            if name not in fields or (fields[name].value is None and value.value is not None):
+                fields[name] = value
+    warnings = tuple(cross_checks(doc_code, fields, today))
+    return Extraction(ocr.file, doc_code, doc_conf, fields, warnings, tuple(page_types))
+
+
+def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> list[str]:
+    """Checks between fields of one document, each a warning with its evidence."""
+    out = []
+
+    def val(name):
+        f = fields.get(name)
+        return f.value if f else None
+
+    for name, f in fields.items():
+        if f.status == "repaired":
+            shown = mask_id_number(f.value) if "id_number" in name else f.value
+            out.append(f"{name} repaired from its check character (read {_mask_raw(name, f.raw)!r}, now {shown})")
+        elif f.status == "unreadable" and name in ("uscc", "id_number", "principal_uscc", "agent_id_number", "holder_uscc"):
+            out.append(f"{name} unreadable: no reading passes its check character")
+    uscc = val("uscc")
+    if uscc and not uscc_org_code_ok(uscc):
+        out.append(f"uscc {uscc}: organisation code (positions 9-17) fails its GB 11714 check")
+    idn = val("id_number")
+    if idn:
+        born = id_birth_date(idn)
+        printed = val("birth_date")
+        if printed and born and printed != born.isoformat():
+            out.append(f"birth_date printed {printed} but the ID number says {born.isoformat()}")
+        sex = val("sex")
+        if sex and sex != id_sex(idn):
+            out.append(f"sex printed {sex} but the ID number says {id_sex(idn)}")
+    for end_key, what in (("term_end", "licence term"), ("valid_to", "ID card validity")):
+        end = val(end_key)
+        if end and end != "长期" and dt.date.fromisoformat(end) < today:
+            out.append(f"{what} ended on {end}: expired")
+    return out
+
+
+def _mask_raw(name: str, raw: str) -> str:
+    return mask_id_number(raw) if "id_number" in name else raw
+

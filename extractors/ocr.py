@@ -1,0 +1,133 @@
+"""OCR engines behind one small interface.
+
+An engine turns a prepared grey page into lines of text with boxes and confidences, so
+every extracted value can be traced to where on the page it was read. tesseract (through
+pytesseract) is the first engine; others plug in by subclassing `OcrEngine`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from abc import ABC, abstractmethod
+from collections import defaultdict
+
+import numpy as np
+
+from .errors import UsageError
+from .parsing import strip_cjk_spaces
+from .records import Box, OcrLine, Word
+
+
+class OcrEngine(ABC):
+    name: str = "engine"
+
+    @abstractmethod
+    def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
+        """All lines on a page, top to bottom."""
+
+    def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
+        """A second reading of one line restricted to `charset` (a code line). Engines that
+        cannot restrict their alphabet return ("", 0.0)."""
+        return "", 0.0
+
+
+class NullEngine(OcrEngine):
+    """Reads nothing. For exercising the pipeline where OCR is not the thing under test."""
+
+    name = "null"
+
+    def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
+        return ()
+
+
+class TesseractEngine(OcrEngine):
+    """tesseract's LSTM `chi_sim` model through pytesseract.
+
+    One tesseract process per call. tesseract's OpenMP threads make it ~1.9x slower on
+    two cores (OCR-FACTS.md), so it runs single-threaded and callers parallelise across
+    processes instead.
+    """
+
+    name = "tesseract"
+
+    def __init__(self, lang: str = "chi_sim", psm: int = 11) -> None:
+        import pytesseract
+
+        if shutil.which("tesseract") is None:
+            raise UsageError(
+                "tesseract is not installed",
+                hint="apt-get install tesseract-ocr tesseract-ocr-chi-sim",
+            )
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        missing = {lang.split("+")[0]} - set(pytesseract.get_languages(config=""))
+        if missing:
+            raise UsageError(
+                f"tesseract has no '{', '.join(missing)}' model",
+                hint="apt-get install tesseract-ocr-chi-sim",
+            )
+        self._tess = pytesseract
+        self.lang = lang
+        self.psm = psm
+
+    def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
+        data = self._tess.image_to_data(
+            gray,
+            lang=self.lang,
+            config=f"--oem 1 --psm {self.psm}",
+            output_type=self._tess.Output.DICT,
+        )
+        return tuple(_group_lines(data))
+
+    def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
+        pad = max(4, box.h // 3)
+        y0, x0 = max(0, box.y - pad), max(0, box.x - pad)
+        crop = gray[y0 : box.bottom + pad, x0 : box.right + pad]
+        if crop.size == 0:
+            return "", 0.0
+        data = self._tess.image_to_data(
+            crop,
+            lang="eng",
+            config=f"--oem 1 --psm 7 -c tessedit_char_whitelist={charset}",
+            output_type=self._tess.Output.DICT,
+        )
+        words = [(t, c) for t, c in zip(data["text"], data["conf"]) if t.strip() and float(c) >= 0]
+        if not words:
+            return "", 0.0
+        text = "".join(t.strip() for t, _ in words)
+        return text, sum(float(c) for _, c in words) / len(words) / 100
+
+
+def _group_lines(data: dict) -> list[OcrLine]:
+    """tesseract reports words; a line is the words sharing (block, paragraph, line)."""
+    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i, text in enumerate(data["text"]):
+        if text and text.strip() and float(data["conf"][i]) >= 0:
+            groups[(data["block_num"][i], data["par_num"][i], data["line_num"][i])].append(i)
+    lines = []
+    for idx in groups.values():
+        idx.sort(key=lambda i: data["left"][i])
+        words = tuple(
+            Word(
+                data["text"][i].strip(),
+                round(float(data["conf"][i]) / 100, 3),
+                Box(data["left"][i], data["top"][i], data["width"][i], data["height"][i]),
+            )
+            for i in idx
+        )
+        text = strip_cjk_spaces(" ".join(w.text for w in words))
+        box = words[0].box
+        for w in words[1:]:
+            box = box.union(w.box)
+        conf = sum(w.conf for w in words) / len(words)
+        lines.append(OcrLine(text, round(conf, 3), box, words))
+    lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
+    return lines
+
+
+def make_engine(name: str) -> OcrEngine:
+    engines = {"tesseract": TesseractEngine, "null": NullEngine}
+    try:
+        return engines[name]()
+    except KeyError:
+        raise UsageError(f"unknown OCR engine '{name}'", hint=f"one of: {', '.join(engines)}") from None

@@ -1,0 +1,128 @@
+"""The records that flow one way through dossier's stages, up to extraction.
+
+incoming file → OCR result (pages of lines with boxes) → extraction (typed fields).
+All frozen: a stage returns a new record, it never edits the one it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as received: where it is, what its bytes are, what the drop folder hinted."""
+
+    path: Path
+    sha256: str
+    size: int
+    kind: str  # "pdf" | "image", from the file's magic bytes, not its extension
+    original_name: str
+    hints: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the page, in pixels of the prepared page image (PDF points for a
+    text-layer page)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    def union(self, other: Box) -> Box:
+        x, y = min(self.x, other.x), min(self.y, other.y)
+        return Box(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float
+    box: Box
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One line of text with where it was read and how sure the engine was (0..1).
+
+    `alternatives` are other readings of the same line (a second engine, or the same
+    engine restricted to a code's alphabet); checksum-guided extraction tries them too.
+    """
+
+    text: str
+    conf: float
+    box: Box
+    words: tuple[Word, ...] = ()
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The text of one page. `source` says how it was read: ``pdf-text`` (a PDF text
+    layer) or ``ocr:<engine>``."""
+
+    page_no: int  # 1-based
+    lines: tuple[OcrLine, ...]
+    source: str
+    width: int
+    height: int
+    prep_seconds: float = 0.0
+    ocr_seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    file: IncomingFile
+    pages: tuple[PageText, ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One extracted value with its evidence.
+
+    `status`: ``read`` (as printed), ``repaired`` (a code fixed by its check character),
+    ``unreadable`` (a value was there but could not be trusted; `value` is None).
+    """
+
+    value: Any
+    raw: str
+    confidence: float
+    page: int
+    box: Box | None = None
+    status: str = "read"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a document says: its type and its fields."""
+
+    file: IncomingFile
+    doc_type: str
+    doc_type_confidence: float
+    fields: dict[str, Field] = field(hash=False)
+    warnings: tuple[str, ...] = ()
+    page_types: tuple[tuple[int, str, float], ...] = ()  # (page, doc type, confidence)
+
+    def value(self, name: str) -> Any:
+        f = self.fields.get(name)
+        return f.value if f else None

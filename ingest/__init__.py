@@ -1,0 +1,1 @@
+"""Taking files in: the CLI, the pipeline, naming, filing and the encrypted store."""

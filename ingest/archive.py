@@ -1,0 +1,50 @@
+"""Reading back from the archive: always audited, always verified against the catalogue."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from extractors.errors import IntegrityError, UsageError
+
+from .catalogue import Document, audit
+from .crypto import decrypt_stream, load_identities
+from .storage import ArchiveStore
+
+
+def find_document(session: Session, ref: str) -> Document:
+    doc = session.get(Document, int(ref)) if ref.isdigit() else None
+    if doc is None:
+        key = ref.removesuffix(".age")
+        doc = session.scalar(select(Document).where(Document.archive_key == key))
+    if doc is None:
+        raise UsageError(f"no filed document {ref!r}", hint="give a document id or its archive key")
+    return doc
+
+
+def get_document(sessions: sessionmaker[Session], store: ArchiveStore, ref: str, identity: Path, output: Path, reason: str) -> Document:
+    """Decrypt a document to `output`. The access is audited first (an attempt counts even
+    if decryption then fails); the plaintext is written beside `output` and renamed into
+    place only once its SHA-256 matches the catalogue."""
+    identities = load_identities(identity)
+    actor = os.environ.get("DOSSIER_USER") or getpass.getuser()
+    with sessions() as session:
+        doc = find_document(session, ref)
+        audit(session, actor, "get", document_id=doc.id, customer_id=doc.customer_id, detail=doc.archive_key, reason=reason)
+        session.commit()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=".dossier-get-")
+    try:
+        with os.fdopen(fd, "wb") as out, store.open(doc.archive_key) as src:
+            sha = decrypt_stream(src, out, identities)
+        if sha != doc.sha256:
+            raise IntegrityError(f"{doc.archive_key} decrypts to a different file than was filed", hint="run dossier verify")
+        os.replace(tmp, output)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return doc

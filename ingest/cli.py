@@ -1,0 +1,278 @@
+"""The `dossier` command. It only translates: arguments in, library calls, results and
+exit codes out. Errors are mapped to exit codes here and nowhere else:
+
+    0  everything asked for was done
+    1  unexpected failure (a bug: please report it with the message)
+    2  wrong usage or configuration
+    3  some input was rejected (quarantined, or CRM rows refused)
+    4  something must be retried later (store or database unreachable, file still changing)
+    5  the archive does not match its catalogue
+    6  a key or permission is missing or wrong
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from extractors.errors import DossierError, InputRejected, UsageError
+
+console = Console(highlight=False, markup=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="dossier",
+    help=(
+        "dossier turns scanner output into a verified, encrypted customer archive.\n\n"
+        "Scans of business licences (营业执照), ID cards (身份证), contract pages and other "
+        "customer documents are read (OCR or a PDF's text layer), their unified social credit "
+        "code and names are checked against the CRM, and each file is renamed "
+        "客户名称+资料类型+日期.ext and filed, age-encrypted, under 客户档案/<年份>/<客户名称>/.\n\n"
+        "Start with `dossier init`, load customers with `dossier crm import`, then "
+        "`dossier ingest`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+crm_app = typer.Typer(help="The CRM mirror: customers dossier matches documents against.", no_args_is_help=True)
+app.add_typer(crm_app, name="crm")
+
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Config file. Default: ./dossier.toml, or $DOSSIER_CONFIG.", show_default=False),
+]
+
+
+def _settings(config: Path | None):
+    from .config import config_path, load_settings
+
+    return load_settings(config_path(config))
+
+
+def _run(fn):
+    """Call fn, turning dossier's errors into a message and their exit code."""
+    try:
+        return fn()
+    except DossierError as exc:
+        err.print(f"dossier: error: {exc.message}")
+        if exc.hint:
+            err.print(f"  hint: {exc.hint}")
+        raise typer.Exit(exc.exit_code) from None
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to set up (created if needed).")] = Path("."),
+    department: Annotated[str, typer.Option(help="部门代码 for archive numbers, e.g. SALE.")] = "SALE",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing dossier.toml (never an existing key).")] = False,
+) -> None:
+    """Write a commented dossier.toml, a new age key pair and the default folders, and
+    create the catalogue database.
+
+    The private key goes to keys/identity.txt (mode 0600). Ingesting needs only the public
+    recipient written into the config: move the identity to the archivists' machine.
+    """
+
+    def go():
+        from .catalogue import open_catalogue
+        from .config import CONFIG_TEMPLATE, load_settings
+        from .crypto import new_identity_file
+
+        directory.mkdir(parents=True, exist_ok=True)
+        cfg = directory / "dossier.toml"
+        if cfg.exists() and not force:
+            raise UsageError(f"{cfg} exists", hint="use --force to rewrite it")
+        identity = directory / "keys" / "identity.txt"
+        if identity.exists():
+            from .crypto import load_identities
+
+            recipient = str(load_identities(identity)[0].to_public())
+        else:
+            recipient = new_identity_file(identity)
+        cfg.write_text(CONFIG_TEMPLATE.format(department=department.upper(), recipient=recipient, identity="keys/identity.txt"), encoding="utf-8")
+        settings = load_settings(cfg)
+        for d in settings.watch_dirs:
+            d.mkdir(parents=True, exist_ok=True)
+        settings.archive_root.mkdir(parents=True, exist_ok=True)
+        open_catalogue(settings.database_url)
+        console.print(f"wrote {cfg}")
+        console.print(f"wrote {identity} (private key, mode 0600: keep it off ingest machines)")
+        console.print(f"public recipient: {recipient}")
+        console.print(f"catalogue: {settings.database_url}")
+
+    _run(go)
+
+
+@crm_app.command("import")
+def crm_import(
+    file: Annotated[Path, typer.Argument(help="CRM export: .csv (UTF-8 or GBK) or .xlsx, header row with Chinese column names.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Load customers from a CRM export, upserting by 统一社会信用代码.
+
+    Expected columns: 客户名称, 统一社会信用代码, 法定代表人, 客户经理, 部门, 联系人,
+    联系电话, 合同编号, 客户分类 (map others with crm_columns in the config). Rows with a
+    missing name, a USCC failing its check character or a USCC repeated in the file are
+    listed and skipped; the good rows load. Exit code 3 when any row was rejected.
+    """
+
+    def go():
+        from .catalogue import open_catalogue
+        from .crm_import import import_customers, read_table
+
+        settings = _settings(config)
+        if not file.exists():
+            raise UsageError(f"{file} does not exist")
+        sessions = open_catalogue(settings.database_url)
+        with sessions() as session:
+            report = import_customers(session, read_table(file), settings.crm_columns)
+        for r in report.rejected:
+            console.print(f"rejected row {r.row}: {r.reason}")
+        console.print(f"{report.inserted} customers added, {report.updated} updated, {len(report.rejected)} rows rejected")
+        return 3 if report.rejected else 0
+
+    code = _run(go)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders. Default: the configured watch folders.", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """File every scan found: read, extract, match against the CRM, rename, encrypt, catalogue.
+
+    Each file is removed from its folder only once its encrypted copy is stored and
+    catalogued. A file whose customer is not known is filed under 待确认/ for review; a
+    file that cannot be processed is moved to a quarantine folder next to its inbox with a
+    <name>.error.txt saying why. One line per file, then a summary. Exit code 0 when every
+    file was filed, 3 when any was quarantined, 4 when any must be retried.
+    """
+
+    def go():
+        from .catalogue import open_catalogue
+        from .pipeline import expand_paths, make_context, process_file
+        from .storage import open_store
+        from extractors.ocr import make_engine
+
+        settings = _settings(config)
+        sessions = open_catalogue(settings.database_url)
+        ctx = make_context(settings, make_engine(settings.ocr_engine), open_store(settings.archive_root), sessions)
+        files = list(expand_paths(paths or list(settings.watch_dirs)))
+        counts: dict[str, int] = {}
+        for path in files:
+            out = process_file(path, ctx)
+            counts[out.status] = counts.get(out.status, 0) + 1
+            where = f" → {out.key}" if out.key else ""
+            kind = f" [{out.doc_type}]" if out.doc_type else ""
+            console.print(f"{out.status:<12} {path.name}{kind}{where}  ({out.message})")
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
+        console.print(f"{len(files)} files: {summary}")
+        if counts.get("retry"):
+            return 4
+        return 3 if counts.get("quarantined") else 0
+
+    raise typer.Exit(_run(go))
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (the stable interface).")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Read documents and print what they say, without filing anything or touching the
+    catalogue.
+
+    With --json, one object per file per line:
+    {"path", "doc_type", "doc_type_confidence", "fields": {name: value},
+    "confidence": {name: 0..1}, "status": {name: read|repaired|unreadable}, "warnings": [...]}.
+    A file that cannot be read gives {"path", "error"}. Field names are listed in the README.
+    """
+
+    def go():
+        from .pipeline import expand_paths
+        from extractors.fields import extract as extract_fields
+        from extractors.ocr import make_engine
+        from extractors.reading import read_document, receive
+
+        settings = _settings(config)
+        engine = make_engine(settings.ocr_engine)
+        failed = 0
+        for path in expand_paths(paths):
+            try:
+                ex = extract_fields(read_document(receive(path), engine), today=dt.date.today())
+            except InputRejected as exc:
+                failed += 1
+                if as_json:
+                    print(json.dumps({"path": str(path), "error": str(exc)}, ensure_ascii=False))
+                else:
+                    console.print(f"{path}: cannot read: {exc}")
+                continue
+            record = extraction_json(ex)
+            if as_json:
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+            else:
+                print(f"{path}  {ex.doc_type} ({ex.doc_type_confidence:.2f})")
+                for name, value in record["fields"].items():
+                    print(f"  {name:<24} {value}  ({record['status'][name]}, {record['confidence'][name]:.2f})")
+                for w in ex.warnings:
+                    print(f"  warning: {w}")
+        return 3 if failed else 0
+
+    raise typer.Exit(_run(go))
+
+
+def extraction_json(ex) -> dict:
+    return {
+        "path": str(ex.file.path),
+        "doc_type": ex.doc_type,
+        "doc_type_confidence": ex.doc_type_confidence,
+        "fields": {k: f.value for k, f in ex.fields.items()},
+        "confidence": {k: f.confidence for k, f in ex.fields.items()},
+        "status": {k: f.status for k, f in ex.fields.items()},
+        "warnings": list(ex.warnings),
+    }
+
+
+@app.command()
+def get(
+    document: Annotated[str, typer.Argument(help="Document id (a number) or archive key.")],
+    identity: Annotated[Path, typer.Option("--identity", "-i", help="age identity file (private key).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the decrypted file.")],
+    reason: Annotated[str, typer.Option(help="Why you need it: recorded in the audit log.")] = "",
+    config: ConfigOpt = None,
+) -> None:
+    """Decrypt one filed document. Every call is recorded in the audit log (who, when,
+    which document, why) before anything is written."""
+
+    def go():
+        from .archive import get_document
+        from .catalogue import open_catalogue
+        from .storage import open_store
+
+        settings = _settings(config)
+        doc = get_document(open_catalogue(settings.database_url), open_store(settings.archive_root), document, identity, output, reason)
+        console.print(f"wrote {output} ({doc.archive_key}, sha256 verified)")
+
+    _run(go)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

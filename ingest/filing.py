@@ -1,0 +1,204 @@
+"""Filing: plan a document's name and place (pure), then put it in the encrypted store and
+the catalogue in an order that loses nothing.
+
+Order: reserve the key in the catalogue (status `filing`) → encrypt into a temporary object
+and move it into place → mark the row filed → only then delete the source. A crash before
+the last step leaves the source in the inbox; a re-run recognises its SHA-256 and finishes
+or skips instead of filing a second copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+from sqlalchemy.orm import Session
+
+from extractors.codes import mask_id_number
+from extractors.errors import SourceChanged, StoreUnavailable
+from extractors.records import Extraction, IncomingFile
+from extractors.templates import type_word
+from matchers.records import Customer as CustomerRecord
+from matchers.records import Match
+
+from .catalogue import ArchiveSequence, Customer, Document, Finding, audit, utcnow
+from .crypto import encrypt_stream
+from .naming import UNRECOGNISED, archive_year, format_archive_no
+from .records import FilingPlan
+from .storage import ArchiveStore
+
+MAX_COPIES = 999
+# Fields whose value names a document's own date, in order of preference.
+_DOCUMENT_DATES = ("issue_date", "sign_date", "archive_date", "established", "valid_from")
+
+
+def document_type_word(extraction: Extraction, customer: CustomerRecord | None) -> str:
+    """资料类型 for the file name. An ID card is the legal rep's when its holder is the
+    customer's legal rep, otherwise an agent's (经办人)."""
+    if extraction.doc_type == "id_card":
+        holder = extraction.value("name")
+        if customer and holder and customer.legal_rep == holder:
+            return "法定代表人身份证"
+        return "经办人身份证"
+    return type_word(extraction.doc_type)
+
+
+def plan_filing(match: Match, *, today: dt.date, name_date: str = "filing") -> FilingPlan:
+    """Pure: the name and place of a matched document. A matched customer must already have
+    an archive number (its year is the folder's year)."""
+    ex = match.extraction
+    on = today
+    if name_date == "document":
+        for key in _DOCUMENT_DATES:
+            value = ex.value(key)
+            if value:
+                on = dt.date.fromisoformat(value)
+                break
+    ext = ex.file.path.suffix or (".pdf" if ex.file.kind == "pdf" else ".jpg")
+    word = document_type_word(ex, match.customer)
+    if match.customer is None:
+        label = ex.value("name") or ex.value("principal") or ex.value("holder") or UNRECOGNISED
+        if ex.doc_type == "id_card":
+            label = UNRECOGNISED
+        return FilingPlan(label, word, on, ext, today.year, True)
+    if not match.customer.archive_no:
+        raise ValueError("customer has no archive number: allocate one before planning")
+    return FilingPlan(match.customer.name, word, on, ext, archive_year(match.customer.archive_no), False)
+
+
+def allocate_archive_no(session: Session, year: int, department: str) -> str:
+    """The next `<年份>-<部门代码>-<序号>`: one atomic upsert-and-return, so concurrent workers
+    on SQLite or PostgreSQL never get the same number and never leave a gap."""
+    dialect = session.get_bind().dialect.name
+    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](ArchiveSequence)
+    stmt = (
+        ins.values(year=year, department=department, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=["year", "department"], set_={"last_seq": ArchiveSequence.last_seq + 1}
+        )
+        .returning(ArchiveSequence.last_seq)
+    )
+    seq = session.execute(stmt).scalar_one()
+    return format_archive_no(year, department, seq)
+
+
+def ensure_archive_no(session: Session, customer: CustomerRecord, department: str, today: dt.date) -> CustomerRecord:
+    """A customer's archive is opened (numbered) when their first document is filed.
+
+    The no-op UPDATE comes first on purpose: it takes the customer's row lock (PostgreSQL)
+    or the write lock (SQLite) before the number is read, so two workers filing the same
+    new customer's documents cannot both allocate, which would leave a gap."""
+    if customer.archive_no:
+        return customer
+    session.execute(update(Customer).where(Customer.id == customer.id).values(archive_no=Customer.archive_no))
+    current = session.scalar(select(Customer.archive_no).where(Customer.id == customer.id))
+    if current is None:
+        current = allocate_archive_no(session, today.year, department)
+        session.execute(update(Customer).where(Customer.id == customer.id).values(archive_no=current))
+        audit(session, "dossier", "open_archive", customer_id=customer.id, detail=current)
+    session.commit()
+    return dataclasses.replace(customer, archive_no=current)
+
+
+def find_filed(session: Session, sha256: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.sha256 == sha256))
+
+
+def _stored_fields(extraction: Extraction) -> dict:
+    """Fields as the catalogue keeps them: ID numbers masked (the full number is in the
+    encrypted file, not in the database)."""
+    out = {}
+    for name, f in extraction.fields.items():
+        value, raw = f.value, f.raw
+        if "id_number" in name:
+            value = mask_id_number(value) if value else None
+            raw = mask_id_number(raw)
+        out[name] = {
+            "value": value,
+            "raw": raw,
+            "confidence": f.confidence,
+            "status": f.status,
+            "page": f.page,
+            "box": None if f.box is None else [f.box.x, f.box.y, f.box.w, f.box.h],
+        }
+    return out
+
+
+def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: IncomingFile, store: ArchiveStore) -> Document:
+    """Claim the first free `+n` name for this file. The unique constraints on key and
+    SHA-256 settle races between workers."""
+    ex = match.extraction
+    for copy in range(1, MAX_COPIES + 1):
+        key = plan.key(copy)
+        # An object with no catalogue row (a crash before the row was written) is never
+        # overwritten: it is left for `dossier verify` to report.
+        if session.scalar(select(Document.id).where(Document.archive_key == key)) or store.exists(key):
+            continue
+        try:
+            doc_id = session.execute(
+                insert(Document).values(
+                    sha256=incoming.sha256,
+                    original_name=incoming.original_name,
+                    size=incoming.size,
+                    doc_type=ex.doc_type,
+                    doc_type_confidence=ex.doc_type_confidence,
+                    fields=_stored_fields(ex),
+                    customer_id=match.customer.id if match.customer else None,
+                    match_method=match.method,
+                    match_score=match.score,
+                    archive_key=key,
+                    status="filing",
+                    created_at=utcnow(),
+                ).returning(Document.id)
+            ).scalar_one()
+            session.commit()
+            return session.get(Document, doc_id)
+        except SqlIntegrityError:
+            session.rollback()
+            if find_filed(session, incoming.sha256):
+                raise
+    raise StoreUnavailable(f"more than {MAX_COPIES} files named {plan.key()}")
+
+
+def store_object(doc: Document, source: Path, expected_sha256: str, store: ArchiveStore, recipients: list) -> tuple[str, int]:
+    """Encrypt the source into the store under the document's key. Returns the
+    ciphertext's (sha256, size)."""
+    result = {}
+
+    def write(fh) -> None:
+        with source.open("rb") as src:
+            result["plain"], result["cipher"], result["size"] = encrypt_stream(src, fh, recipients)
+        if result["plain"] != expected_sha256:
+            # The bytes changed between reading and filing: a scanner still writing.
+            raise SourceChanged(f"{source.name} changed while it was being filed", hint="it will be retried")
+
+    store.put_new(doc.archive_key, write)
+    return result["cipher"], result["size"]
+
+
+def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str) -> Document:
+    doc.ciphertext_sha256, doc.ciphertext_size = cipher
+    doc.status = "needs_review" if match.customer is None or match.disputed else "filed"
+    doc.filed_at = utcnow()
+    for v in match.disputed:
+        session.add(
+            Finding(
+                document_id=doc.id, kind="crm_comparison", field=v.field, scan_value=_mask(v.field, v.scan_value),
+                crm_value=_mask(v.field, v.crm_value), verdict=v.verdict, score=v.score, message=v.note,
+            )
+        )
+    for w in match.extraction.warnings:
+        session.add(Finding(document_id=doc.id, kind="document_check", message=w))
+    if match.customer is None:
+        session.add(Finding(document_id=doc.id, kind="customer_unknown", message="no CRM customer matches this document"))
+    audit(session, actor, "file", document_id=doc.id, customer_id=doc.customer_id, detail=doc.archive_key)
+    session.commit()
+    return doc
+
+
+def _mask(field: str, value: str | None) -> str | None:
+    return mask_id_number(value) if value and "id_number" in field else value

@@ -1,0 +1,1 @@
+"""Cross-checking what a document says against the CRM's records."""
