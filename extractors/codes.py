@@ -33,10 +33,8 @@ for _group in _CONFUSABLE_GROUPS:
     for _ch in _group:
         CONFUSABLES[_ch] = CONFUSABLES.get(_ch, frozenset()) | frozenset(_group)
 
-# Repairs beyond two substituted characters match too many codes by chance (each check
-# character accepts ~1/31 or ~1/11 of random strings).
-MAX_REPAIRS = 2
-
+# At most this many impossible characters are repaired in one code.
+MAX_FORCED_REPAIRS = 3
 
 # First two digits of a GB/T 2260 division code: the provinces, plus 71 Taiwan, 81 Hong Kong,
 # 82 Macau. A code whose division starts otherwise is not real, whatever its checksum says.
@@ -144,50 +142,77 @@ def _allowed_id(pos: int) -> str:
 
 
 def _repair(raw: str, allowed, valid) -> CodeReading:
+    """Repair only what must be wrong: a character that cannot stand at its position (O, I,
+    Z, S in a USCC; a letter in an ID number or in a USCC's division code) is replaced by
+    the characters it is confused with. Exactly one validating candidate is accepted.
+
+    A character that *could* stand where it is is left alone: one substitution always
+    breaks these checks, but with two misread characters a one-substitution "repair"
+    validates a different, wrong code about half the time (measured in tests/test_codes.py).
+    Agreement between independent readings (`agreeing_repair`) covers those cases.
+    """
     raw = raw.upper()
     if valid(raw):
         return CodeReading(raw, raw, "valid")
-    # Per position: the characters it may be, the read one first. A character outside the
-    # allowed set *must* change; one inside may change only to a confusable.
-    options: list[list[str]] = []
-    forced: list[int] = []
-    for i, ch in enumerate(raw):
-        ok_set = allowed(i)
-        alts = [c for c in sorted(CONFUSABLES.get(ch, frozenset())) if c in ok_set and c != ch]
-        if ch in ok_set:
-            options.append([ch, *alts])
-        else:
-            forced.append(i)
-            options.append(alts)
-        if not options[-1]:
-            return CodeReading(raw, None, "unreadable")
-    if len(forced) > MAX_REPAIRS:
+    forced = [i for i, ch in enumerate(raw) if ch not in allowed(i)]
+    if not forced or len(forced) > MAX_FORCED_REPAIRS:
         return CodeReading(raw, None, "unreadable")
-    found: set[str] = set()
-    free = [i for i in range(len(raw)) if i not in forced]
-    for extra in range(0, MAX_REPAIRS - len(forced) + 1):
-        for changed in itertools.combinations(free, extra):
-            positions = sorted([*forced, *changed])
-            choices = [
-                [c for c in options[p] if c != raw[p]] if p in changed or p in forced else [raw[p]]
-                for p in positions
-            ]
-            for combo in itertools.product(*choices):
-                cand = list(raw)
-                for p, c in zip(positions, combo, strict=True):
-                    cand[p] = c
-                s = "".join(cand)
-                if valid(s):
-                    found.add(s)
-        # The fewest substitutions that validate win; more substitutions are only tried
-        # when fewer found nothing. Several at the same level: ambiguous, never guess.
-        if found:
-            break
+    choices = [sorted(c for c in CONFUSABLES.get(raw[i], ()) if c in allowed(i)) for i in forced]
+    found = set()
+    for combo in itertools.product(*choices):
+        cand = list(raw)
+        for i, c in zip(forced, combo, strict=True):
+            cand[i] = c
+        if valid("".join(cand)):
+            found.add("".join(cand))
     if len(found) != 1:
         return CodeReading(raw, None, "unreadable")
-    value = found.pop()
+    return _repaired(raw, found.pop())
+
+
+def _repaired(raw: str, value: str) -> CodeReading:
     subs = tuple((i, a, b) for i, (a, b) in enumerate(zip(raw, value, strict=True)) if a != b)
     return CodeReading(raw, value, "repaired", subs)
+
+
+def single_substitutions(raw: str, allowed, valid) -> set[str]:
+    """Every valid code one confusable substitution away from `raw`."""
+    raw = raw.upper()
+    out = set()
+    for i, ch in enumerate(raw):
+        for c in CONFUSABLES.get(ch, ()):
+            if c != ch and c in allowed(i):
+                cand = raw[:i] + c + raw[i + 1 :]
+                if valid(cand):
+                    out.add(cand)
+    return out
+
+
+def agreeing_repair(raws: list[str], kind: str, *, today: dt.date | None = None) -> CodeReading | None:
+    """A repair two different readings of the same code agree on.
+
+    Each reading's single-substitution candidates are collected; a candidate reached from
+    two distinct readings, and the only such candidate, is taken. Two engines (or two
+    passes) misreading *different* characters rarely both land one step from the same
+    wrong code."""
+    allowed, valid = _rules(kind, today)
+    readings = sorted({r.upper() for r in raws if len(r) == 18})
+    if len(readings) < 2:
+        return None
+    votes: dict[str, set[str]] = {}
+    for r in readings:
+        for cand in single_substitutions(r, allowed, valid) | ({r} if valid(r) else set()):
+            votes.setdefault(cand, set()).add(r)
+    agreed = [c for c, who in votes.items() if len(who) >= 2]
+    if len(agreed) != 1:
+        return None
+    return _repaired(readings[0], agreed[0])
+
+
+def _rules(kind: str, today: dt.date | None):
+    if kind == "uscc":
+        return _allowed_uscc, is_valid_uscc
+    return _allowed_id, lambda s: is_valid_id_number(s, today=today)
 
 
 def read_uscc(raw: str) -> CodeReading:

@@ -18,6 +18,7 @@ from statistics import median
 from .classify import classify_text, compact
 from .codes import (
     CodeReading,
+    agreeing_repair,
     id_birth_date,
     id_sex,
     mask_id_number,
@@ -99,9 +100,21 @@ def _find_label(rows: list[Row], labels: tuple[str, ...]) -> _Hit | None:
     return best
 
 
+def _char_x(row: Row, index: int) -> float:
+    """Approximate x of the index-th character of a row's compact text, assuming the
+    characters of a line are evenly spaced across its box."""
+    for line in row.lines:
+        text = compact(line.text)
+        if index < len(text):
+            return line.box.x + line.box.w * index / max(1, len(text))
+        index -= len(text)
+    return float(row.box.right)
+
+
 def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> tuple[str, list[Row]]:
     """The text after a label: to the next label on the row, else the row below; plus
-    the continuation rows of a multi-line value."""
+    the continuation rows of a multi-line value, taken only from the value's own column
+    (a two-column licence wraps its business scope beside the address)."""
     row = rows[hit.row]
     rest = row.text[hit.end :]
     cut = len(rest)
@@ -117,18 +130,22 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     if not value and hit.row + 1 < len(rows) and not _has_label(rows[hit.row + 1].text, all_labels):
         used.append(rows[hit.row + 1])
         value = _LEADING_JUNK.sub("", rows[hit.row + 1].text)
+        col_start, col_end = rows[hit.row + 1].box.x, float("inf")
+    else:
+        col_start = _char_x(row, hit.end + (len(rest) - len(rest.lstrip(":：")) if rest else 0))
+        col_end = _char_x(row, hit.end + cut) if cut < len(rest) else float("inf")
     if spec.multiline and value:
         line_h = max(1, median(ln.box.h for ln in row.lines))
-        prev = used[-1]
-        for nxt in rows[rows.index(prev) + 1 :]:
-            if _has_label(nxt.text, all_labels) or nxt.box.y - prev.box.bottom > line_h * 1.2:
+        prev_bottom = used[-1].box.bottom
+        for nxt in rows[rows.index(used[-1]) + 1 :]:
+            if nxt.box.y - prev_bottom > line_h:
                 break
-            # Continuation lines start under the value, not at the page's left margin.
-            if nxt.box.x < row.box.x - line_h:
+            mine = [ln for ln in nxt.lines if col_start - line_h <= ln.box.x < col_end]
+            if not mine or _has_label(compact(mine[0].text), all_labels):
                 break
-            value += nxt.text
-            used.append(nxt)
-            prev = nxt
+            value += "".join(compact(ln.text) for ln in mine)
+            used.append(Row(tuple(mine)))
+            prev_bottom = max(ln.box.bottom for ln in mine)
     return _TRAILING_JUNK.sub("", value), used
 
 
@@ -143,19 +160,26 @@ def _evidence(used: list[Row]) -> tuple[float, Box]:
     return min(r.conf for r in used), box
 
 
-def _code_field(raws: list[str], reader, page: int, conf: float, box: Box | None) -> Field | None:
-    """The first 18-character run among the readings that validates as read, else one
-    that a unique repair validates; else unreadable with the raw reading."""
-    readings: list[CodeReading] = []
-    for raw in raws:
-        for cand in re.findall(r"[0-9A-Za-z]{18}", re.sub(r"[\s\-]", "", raw)):
-            readings.append(reader(cand.upper()))
-    for status in ("valid", "repaired"):
-        for r in readings:
-            if r.status == status:
-                if status == "valid":
-                    return Field(r.value, r.raw, round(conf, 3), page, box, "read")
-                return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
+def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | None) -> Field | None:
+    """From one or more readings of a code line: a run that validates as read; else a
+    unique repair of impossible characters; else a repair two readings agree on; else
+    unreadable, keeping the raw reading as evidence."""
+    reader = read_uscc if kind == "uscc" else read_id_number
+    runs = [
+        cand.upper()
+        for raw in raws
+        for cand in re.findall(r"[0-9A-Za-z]{18}", re.sub(r"[\s\-]", "", raw))
+    ]
+    readings: list[CodeReading] = [reader(r) for r in runs]
+    for r in readings:
+        if r.status == "valid":
+            return Field(r.value, r.raw, round(conf, 3), page, box, "read")
+    for r in readings:
+        if r.status == "repaired":
+            return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
+    agreed = agreeing_repair(runs, kind)
+    if agreed is not None:
+        return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     if readings:
         return Field(None, readings[0].raw, 0.0, page, box, "unreadable")
     return None
@@ -167,8 +191,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
 
     kind = spec.kind
     if kind in ("uscc", "id_number"):
-        reader = read_uscc if kind == "uscc" else read_id_number
-        field = _code_field([value, *alts], reader, page, conf, box)
+        field = _code_field([value, *alts], kind, page, conf, box)
         return {spec.name: field} if field else {}
     if kind == "person":
         m = _HAN_RUN.search(value)
@@ -231,10 +254,9 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
 
 
 def _scan_for_code(rows: list[Row], spec: FieldSpec, page: int) -> Field | None:
-    reader = read_uscc if spec.kind == "uscc" else read_id_number
     hits: dict[str, Field] = {}
     for row in rows:
-        f = _code_field([row.text, *row.alternatives], reader, page, row.conf, row.box)
+        f = _code_field([row.text, *row.alternatives], spec.kind, page, row.conf, row.box)
         if f is not None and f.value is not None:
             hits.setdefault(f.value, f)
     # Two different valid codes and no label to say which: do not guess.

@@ -16,9 +16,10 @@ from extractors.records import Extraction
 
 from .records import Customer, FieldVerdict, Match
 
-# Names scoring at least this (rapidfuzz ratio on normalised names, 0-100) are the same
-# customer. Company names differing by one character in a 12-character name score ~92;
-# two different companies in one city and trade share prefix and suffix and score ~75-85.
+# Names scoring at least this (rapidfuzz ratio on normalised names, 0-100) are candidates.
+# A one-character OCR error in a 12-character name scores ~92, but so does a different
+# company one character away (杭州华创商贸 vs 杭州华美商贸): a name that is not equal after
+# normalisation is therefore accepted only when a second field (the legal rep) agrees.
 NAME_THRESHOLD = 90.0
 
 
@@ -47,7 +48,11 @@ def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hi
         found = best_name_match(name, directory.name_candidates(name))
         if found:
             customer, score = found
-            return _with_verdicts(extraction, customer, "name", score)
+            if _same_name(name, customer.name):
+                return _with_verdicts(extraction, customer, "name", score)
+            rep = extraction.value("legal_rep")
+            if rep and customer.legal_rep == rep:
+                return _with_verdicts(extraction, customer, "name+legal_rep", score)
     if extraction.doc_type == "id_card" and extraction.value("name"):
         owners = directory.by_legal_rep(extraction.value("name"))
         if len(owners) == 1:
@@ -69,6 +74,10 @@ def best_name_match(name: str, candidates: Iterable[Customer]) -> tuple[Customer
         return None
     _, score, i = hit
     return pool[i], round(score, 1)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return normalise_name(a) == normalise_name(b) or company_form_difference(a, b) is not None
 
 
 def compare_name(scan: str | None, crm: str | None, field: str = "name") -> FieldVerdict:

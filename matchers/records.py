@@ -43,7 +43,7 @@ class Match:
 
     extraction: Extraction
     customer: Customer | None
-    method: str  # uscc | name | legal_rep | hint | none
+    method: str  # uscc | name | name+legal_rep | legal_rep | hint | none
     score: float
     verdicts: tuple[FieldVerdict, ...] = ()
 

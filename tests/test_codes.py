@@ -1,0 +1,177 @@
+"""USCC and ID number checks and checksum-guided repair, on strings only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from extractors.codes import (
+    _allowed_id,
+    _allowed_uscc,
+    agreeing_repair,
+    CONFUSABLES,
+    USCC_ALPHABET,
+    id_birth_date,
+    id_check_char,
+    id_sex,
+    is_valid_id_number,
+    is_valid_uscc,
+    mask_id_number,
+    org_code_check_char,
+    read_id_number,
+    read_uscc,
+    uscc_check_char,
+    uscc_org_code_ok,
+)
+
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def test_spec_examples_are_valid():
+    assert is_valid_uscc("91350100M000100Y43")
+    assert is_valid_id_number("11010519491231002X", today=TODAY)
+    assert id_birth_date("11010519491231002X") == dt.date(1949, 12, 31)
+    assert id_sex("11010519491231002X") == "女"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y44",  # wrong check character
+        "91350100M000100Y4",  # too short
+        "9135O100M000100Y43",  # letter in the division code
+        "91350100M00010OY43",  # O is not in the alphabet
+        "91990100M000100Y4X",  # X not possible here and 99 is no province
+    ],
+)
+def test_invalid_usccs(code):
+    assert not is_valid_uscc(code)
+
+
+def test_division_must_be_a_real_province():
+    body = "91" + "990100" + "M000100Y4"
+    assert not is_valid_uscc(body + uscc_check_char(body))
+    body = "91" + "330106" + "M000100Y4"
+    assert is_valid_uscc(body + uscc_check_char(body))
+
+
+def test_id_number_rules():
+    assert not is_valid_id_number("110105194912310021", today=TODAY)  # check char
+    born_tomorrow = "110105" + (TODAY + dt.timedelta(days=1)).strftime("%Y%m%d") + "001"
+    assert not is_valid_id_number(born_tomorrow + id_check_char(born_tomorrow), today=TODAY)
+    feb30 = "11010519490230002"
+    assert not is_valid_id_number(feb30 + id_check_char(feb30), today=TODAY)
+
+
+def test_org_code_check():
+    org = "MA2H3K7Q"
+    code_body = "91330106" + org + org_code_check_char(org)
+    assert uscc_org_code_ok(code_body + uscc_check_char(code_body))
+    wrong = "91330106" + org + ("0" if org_code_check_char(org) != "0" else "1")
+    assert not uscc_org_code_ok(wrong + uscc_check_char(wrong))
+
+
+def _random_uscc(rng: random.Random) -> str:
+    province = rng.choice(["11", "31", "33", "44", "51", "65"])
+    body = "91" + province + f"{rng.randrange(10000):04d}" + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc_check_char(body)
+
+
+def _random_id(rng: random.Random) -> str:
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(18000))
+    body = rng.choice(["110105", "330106", "440305"]) + born.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
+    return body + id_check_char(body)
+
+
+READERS = [
+    pytest.param(read_uscc, _random_uscc, _allowed_uscc, id="uscc"),
+    pytest.param(lambda s: read_id_number(s, today=TODAY), _random_id, _allowed_id, id="id_number"),
+]
+
+
+def _damage(code: str, rng: random.Random, n: int, allowed, *, impossible: bool) -> str | None:
+    """Replace n characters by confusables: impossible=True picks confusables that cannot
+    stand at that position (O for 0), False picks ones that can (8 for B)."""
+    options = []
+    for i, c in enumerate(code):
+        alts = sorted(x for x in CONFUSABLES.get(c, ()) if x != c and (x not in allowed(i)) == impossible)
+        if alts:
+            options.append((i, alts))
+    if len(options) < n:
+        return None
+    chars = list(code)
+    for i, alts in rng.sample(options, n):
+        chars[i] = rng.choice(alts)
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("reader,make,allowed", READERS)
+def test_impossible_characters_are_repaired_to_the_true_code(reader, make, allowed):
+    rng = random.Random(7)
+    outcomes = {"right": 0, "unreadable": 0}
+    for _ in range(300):
+        true = make(rng)
+        damaged = _damage(true, rng, rng.choice([1, 2]), allowed, impossible=True)
+        if damaged is None:
+            continue
+        result = reader(damaged)
+        assert result.value in (true, None), f"{damaged} repaired to {result.value}, truth {true}"
+        outcomes["right" if result.ok else "unreadable"] += 1
+    assert outcomes["right"] > 5 * outcomes["unreadable"]
+
+
+# In an ID number every confusable of a digit is a letter, so only USCCs have misreadings
+# that could stand where they are.
+def test_plausible_misreadings_are_never_guessed():
+    """A misread character that could stand where it is (B for 8): one alone always breaks
+    the check and is reported unreadable, not repaired into some other valid code."""
+    rng = random.Random(11)
+    tried = 0
+    for _ in range(300):
+        true = _random_uscc(rng)
+        damaged = _damage(true, rng, 1, _allowed_uscc, impossible=False)
+        if damaged is None:
+            continue
+        tried += 1
+        result = read_uscc(damaged)
+        assert result.status == "unreadable" and result.value is None
+    assert tried > 200
+
+
+def test_two_readings_agreeing_on_a_repair():
+    """Two readings that misread different characters: the code one step from both is the
+    truth; with a single reading nothing is repaired."""
+    rng = random.Random(5)
+    right = 0
+    for _ in range(200):
+        true = _random_uscc(rng)
+        a = _damage(true, rng, 1, _allowed_uscc, impossible=False)
+        b = _damage(true, rng, 1, _allowed_uscc, impossible=False)
+        if a is None or b is None or a == b:
+            continue
+        assert agreeing_repair([a], "uscc") is None
+        result = agreeing_repair([a, b], "uscc")
+        if result is not None:
+            assert result.value == true
+            right += 1
+    assert right > 100
+
+
+def test_repair_reports_substitutions():
+    result = read_uscc("9I350100M000100Y43")  # I is not in the alphabet: must become 1
+    assert result.status == "repaired" and result.value == "91350100M000100Y43"
+    assert result.substitutions == ((1, "I", "1"),)
+
+
+def test_letters_never_invented_into_digits_only_positions():
+    # positions 3-8 are digits; an unrelated letter there is unreadable, not guessed
+    assert read_uscc("91ZZZZZZM000100Y43").status == "unreadable"
+
+
+def test_mask_hides_birth_date_and_sequence():
+    masked = mask_id_number("11010519491231002X")
+    assert masked == "110105********002X"
+    assert "19491231" not in masked
