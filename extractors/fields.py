@@ -32,11 +32,19 @@ from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
 # A term field is printed as one value but is two fields in the output.
 TERM_FIELDS = {"term": ("term_start", "term_end"), "validity": ("valid_from", "valid_to")}
-_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—]+")
+_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`]+")
 _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
 _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）]?")
+# The role printed after 甲方/乙方: 甲方（采购方）：… OCR reads the bracket as 〈 or <.
+_PARTY_ROLE = re.compile(r"^[（(〈<《\[]?[\u4e00-\u9fff]{1,5}方[)）〉>》\]]?[:：]?")
+# A date with OCR damage in its separators (月 read as 目 or 昌): four digits, one
+# character, one or two digits, one character, one or two digits.
+_LENIENT_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
+# Characters tesseract reads in place of a financial numeral (大写) and that can be nothing
+# else in an amount: 什 is never a numeral, 仟 is.
+_MONEY_MISREADS = str.maketrans({"什": "仟", "伯": "佰", "阡": "仟", "陌": "佰"})
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,28 @@ def _char_x(row: Row, index: int) -> float:
     return float(row.box.right)
 
 
+# Once a value has started, a gap wider than this many line heights ends it: what follows
+# is another column, or a stray mark (a seal's arc read as a character).
+VALUE_GAP = 1.5
+
+
+def _gap_cut(row: Row, start: int) -> int:
+    """Index in the row's compact text where the value starting at `start` meets a wide gap."""
+    h = median(max(1, ln.box.h) for ln in row.lines)
+    offset = 0
+    started = False
+    prev = None
+    for line in row.lines:
+        n = len(compact(line.text))
+        if started and line.box.x - prev.box.right > VALUE_GAP * h:
+            return offset
+        if offset + n > start:
+            started = True
+        offset += n
+        prev = line
+    return offset
+
+
 def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> tuple[str, list[Row]]:
     """The text after a label: to the next label on the row, else the row below; plus
     the continuation rows of a multi-line value, taken only from the value's own column
@@ -125,6 +155,8 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # A value is at least one character: a label right after a label is the next field.
         if p > 0:
             cut = min(cut, p)
+    lead = len(rest) - len(_LEADING_JUNK.sub("", rest))
+    cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
     value = _LEADING_JUNK.sub("", rest[:cut])
     used = [row]
     if not value and hit.row + 1 < len(rows) and not _has_label(rows[hit.row + 1].text, all_labels):
@@ -185,6 +217,17 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     return None
 
 
+def lenient_date(text: str) -> dt.date | None:
+    """A date whose 年/月/日 were misread, if the digits make a real date."""
+    m = _LENIENT_DATE.search(text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
 def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, alts: tuple[str, ...]) -> dict[str, Field]:
     def f(v, status="read", c=conf):
         return Field(v, value, round(c, 3), page, box, status)
@@ -203,11 +246,11 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         m = re.search("[男女]", value)
         return {spec.name: f(m.group(0) if m else None, "read" if m else "unreadable")}
     if kind == "company":
-        name = _SEAL_NOTE.sub("", value)
+        name = _SEAL_NOTE.sub("", _PARTY_ROLE.sub("", value) if spec.name.startswith("party") else value)
         name = name.replace("(", "（").replace(")", "）")
         return {spec.name: f(name)} if name else {}
     if kind == "date":
-        d = parse_date(value)
+        d = parse_date(value) or lenient_date(value)
         return {spec.name: f(d.isoformat() if d else None, "read" if d else "unreadable")}
     if kind == "term":
         start_key, end_key = TERM_FIELDS[spec.name]
@@ -220,7 +263,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         out[end_key] = f("长期" if t.long_term else t.end.isoformat() if t.end else None)
         return out
     if kind == "money":
-        amount = parse_money(value)
+        amount = parse_money(value) or parse_money(value.translate(_MONEY_MISREADS))
         num = None if amount is None else (int(amount) if amount == amount.to_integral() else float(amount))
         return {
             spec.name: f(num, "read" if amount is not None else "unreadable"),
@@ -244,6 +287,15 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         conf, box = _evidence(used)
         alts = tuple(a for r in used for a in r.alternatives)
         fields.update(_parse_value(spec, value, page.page_no, conf, box, alts))
+    # A licence's issue date is printed under the seal with no label: the lowest row that
+    # is nothing but a date.
+    for spec in doc_type.fields:
+        if spec.fallback == "last_date" and spec.name not in fields:
+            for row in reversed(rows):
+                m = _LENIENT_DATE.search(row.text)
+                if m and len(m.group(0)) >= 0.7 * len(row.text):
+                    fields.update(_parse_value(spec, row.text, page.page_no, row.conf, row.box, ()))
+                    break
     # A code whose label was misread is still found by its shape and check character.
     for spec in doc_type.fields:
         if spec.kind in ("uscc", "id_number") and (spec.name not in fields or fields[spec.name].value is None):

@@ -26,6 +26,8 @@ MIN_LONG_SIDE = 1600
 # Refuse anything larger than a 600 dpi A3 scan before decoding it fully.
 MAX_PIXELS = 7016 * 9921
 PDF_RENDER_DPI = 300
+# How much redder than green and blue a pixel must be to count as seal ink (0-255 scale).
+SEAL_REDNESS = 50
 MAX_PDF_PAGES = 2000
 
 _MAGIC = (
@@ -93,18 +95,31 @@ def iter_image_frames(path: Path) -> Iterator[Image.Image]:
 
 
 def to_gray_array(img: Image.Image) -> np.ndarray:
-    """8-bit grey, the form every preparation step and engine here takes."""
+    """8-bit grey, the form every preparation step and engine here takes.
+
+    A colour page is greyed through its red channel, and clearly red pixels are set to
+    paper white: red seals (公章) overlap names, dates and the issuing authority, and their
+    arcs of text are otherwise read as stray characters. Black print crossing a seal is
+    dark in every channel, so it is kept."""
     if img.mode in ("RGBA", "LA", "P"):
         # Transparent areas of a screenshot or export are paper, not black.
         img = img.convert("RGBA")
         white = Image.new("RGBA", img.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, img)
+    if img.mode in ("RGB", "RGBA", "CMYK", "YCbCr"):
+        rgb = np.asarray(img.convert("RGB"))
+        red = rgb[:, :, 0]
+        redness = red.astype(np.int16) - np.maximum(rgb[:, :, 1], rgb[:, :, 2])
+        gray = red.copy()
+        gray[redness > SEAL_REDNESS] = 255
+        return gray
     return np.asarray(img.convert("L"))
 
 
 # tesseract's LSTM models read best when a line of Chinese text is about this many pixels
-# tall: at 56 px a clean licence name was misread (杭→村, 澜→宙), at 34 px read right.
-TARGET_TEXT_HEIGHT = 32
+# tall: at 56 px a clean licence name was misread (杭→村, 澜→宙). On 50 generated pages
+# (seed 4242) fields were right 160/192 at 18 px, 158 at 22, 159 at 26, 152 at 32.
+TARGET_TEXT_HEIGHT = 22
 MIN_SCALE, MAX_SCALE = 0.25, 3.0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from abc import ABC, abstractmethod
 from collections import defaultdict
 
@@ -60,7 +61,7 @@ class TesseractEngine(OcrEngine):
                 hint="apt-get install tesseract-ocr tesseract-ocr-chi-sim",
             )
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        missing = {lang.split("+")[0]} - set(pytesseract.get_languages(config=""))
+        missing = set(lang.split("+")) - installed_tesseract_languages()
         if missing:
             raise UsageError(
                 f"tesseract has no '{', '.join(missing)}' model",
@@ -96,6 +97,13 @@ class TesseractEngine(OcrEngine):
             return "", 0.0
         text = "".join(t.strip() for t, _ in words)
         return text, sum(float(c) for _, c in words) / len(words) / 100
+
+
+def installed_tesseract_languages() -> set[str]:
+    # `tesseract --list-langs` rather than pytesseract.get_languages, which drops
+    # script models such as HanS.
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False).stdout
+    return {ln.strip() for ln in out.splitlines()[1:] if ln.strip()}
 
 
 def _group_lines(data: dict) -> list[OcrLine]:

@@ -17,6 +17,7 @@ class FieldSpec:
     labels: tuple[str, ...]
     kind: str
     multiline: bool = False
+    fallback: str = ""  # where to look when no label is found: "last_date"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def doc_types() -> dict[str, DocType]:
     types = {}
     for code, spec in data.items():
         fields = tuple(
-            FieldSpec(name, tuple(f["labels"]), f["kind"], bool(f.get("multiline", False)))
+            FieldSpec(name, tuple(f["labels"]), f["kind"], bool(f.get("multiline", False)), f.get("fallback", ""))
             for name, f in spec.get("fields", {}).items()
         )
         types[code] = DocType(code, spec["word"], tuple(spec["keywords"].items()), fields)

@@ -8,7 +8,7 @@ differences (`crm.csv` + `crm_planted.json`). Same seed, same bytes.
 How it is put together, so more document types and degradations slot in:
 - data: `make_world` draws the customers (company + legal representative) from the seed;
 - layout: one `layout_<type>` per document type turns a customer into a `Page` (text,
-  boxes, lines and pictures placed in millimetres) and the ground-truth fields;
+  boxes and pictures placed in millimetres) and the ground-truth fields;
 - render: one `render_<type>` per document type returns (image, fields), by rasterising the
   page (`rasterise`); a `Page` can also be written as a PDF with a text layer (`page_to_pdf`);
 - degradations: small named functions image -> image (`DEGRADATIONS`), applied by spec
@@ -320,8 +320,8 @@ def make_person(rng: random.Random, home: Division | None = None) -> Person:
     first17 = f"{division.code}{birth:%Y%m%d}{seq:03d}"
     id_number = first17 + id_check_char(first17)
     assert is_valid_id_number(id_number, today=AS_OF), id_number
-    # GB 11643 validity by age at issue: <16 five years, 16-25 ten, 26-45 twenty, else 长期.
-    # Redraw until the card is still valid on AS_OF.
+    # Validity by age at issue (cards here are issued from 16 on): 16-25 ten years, 26-45
+    # twenty, older 长期. Redraw until the card is still valid on AS_OF.
     while True:
         valid_from = random_date(rng, max(add_years(birth, 16), dt.date(2006, 1, 1)),
                                  AS_OF - dt.timedelta(days=60))
@@ -383,11 +383,8 @@ def make_company(rng: random.Random, role: str | None, used_names: set[str]) -> 
     established = random_date(rng, earliest, dt.date(2023, 12, 31))
     capital_wan = rng.choice(CAPITALS_WAN)
     capital_text = capital_in_words(capital_wan) if rng.random() < 0.6 else f"{capital_wan}万元人民币"
-    term_years = rng.choice((None, None, 20, 30))
-    if form == "股份有限公司":
-        company_type = JOINT_STOCK_TYPE
-    else:
-        company_type = rng.choice(LLC_TYPES)
+    term_years = rng.choice((None, 20, 30))
+    company_type = JOINT_STOCK_TYPE if form == "股份有限公司" else rng.choice(LLC_TYPES)
     return Company(
         name=name,
         uscc=make_uscc(rng, division, established),
@@ -408,9 +405,10 @@ def make_company(rng: random.Random, role: str | None, used_names: set[str]) -> 
 def plan_jobs(counts: dict[str, int]) -> tuple[list[Job], dict[int, str], int]:
     """Which customer each document is for, and which customers play a planted role.
 
-    Licences go to customers 0..L-1 and ID cards to the legal representatives of the first
-    of those; contracts go to new customers after them; two more customers exist only as
-    the CRM's bad rows. Returns (jobs, role by customer index, number of customers).
+    Licences go to customers 0..L-1 and ID cards to the legal representatives of customers
+    0..I-1 (so the first customers have both); contracts go to the customers after those;
+    two more customers exist only as the CRM's bad rows. Each document type's mild recipes
+    are cycled over its documents. Returns (jobs, role by customer index, customer count).
     """
     n_lic = counts.get("business_licence", 0)
     n_id = counts.get("id_card", 0)
@@ -498,16 +496,6 @@ class Box:
 
 
 @dataclass(frozen=True)
-class Line:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    color: Color = BLACK
-    width: float = 0.3  # mm
-
-
-@dataclass(frozen=True)
 class Picture:
     """A raster drawn by `make(width_px, height_px)` as RGBA. `multiply` blends it like ink
     over what is below (a seal over printed text), instead of covering it."""
@@ -520,7 +508,7 @@ class Picture:
     multiply: bool = False
 
 
-Op = Text | Box | Line | Picture
+Op = Text | Box | Picture
 
 
 @dataclass
@@ -602,24 +590,25 @@ def seal_picture(text: str, seed: int) -> Callable[[int, int], Image.Image]:
         c = size / 2
         ring = size * 0.035
         draw.ellipse((ring / 2, ring / 2, size - ring / 2, size - ring / 2),
-                     outline=SEAL_RED + (255,), width=round(ring))
-        draw.polygon(_star(c, c, size * 0.17), fill=SEAL_RED + (255,))
+                     outline=(*SEAL_RED, 255), width=round(ring))
+        draw.polygon(_star(c, c, size * 0.17), fill=(*SEAL_RED, 255))
         # Characters spread over about 230 degrees of the upper arc, upright to the centre.
-        glyph = font("serif_bold", round(size * 0.115))
         span = math.radians(min(230.0, 24.0 * len(text)))
-        radius = size * 0.36
+        radius = size * 0.355
+        # Glyphs as large as the arc allows, so long authority names do not overlap.
+        glyph = font("serif_bold", round(min(size * 0.115, radius * span / len(text) * 0.95)))
         for k, ch in enumerate(text):
             angle = -math.pi / 2 - span / 2 + span * (k + 0.5) / len(text)
             tile = Image.new("RGBA", (round(size * 0.16),) * 2, (0, 0, 0, 0))
             ImageDraw.Draw(tile).text((tile.width / 2, tile.height / 2), ch, font=glyph,
-                                      fill=SEAL_RED + (255,), anchor="mm")
+                                      fill=(*SEAL_RED, 255), anchor="mm")
             tile = tile.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
             x = c + radius * math.cos(angle) - tile.width / 2
             y = c + radius * math.sin(angle) - tile.height / 2
             img.alpha_composite(tile, (round(x), round(y)))
         # Ink is never even: thin the alpha with smooth random blotches.
-        noise = np.random.default_rng(seed).random((24, 24)).astype(np.float32)
-        blotch = Image.fromarray((noise * 255).astype(np.uint8)).resize(
+        coarse = np.random.default_rng(seed).random((24, 24))
+        blotch = Image.fromarray((coarse * 255).astype(np.uint8)).resize(
             (size, size), Image.Resampling.BICUBIC)
         ink = 0.55 + 0.45 * np.asarray(blotch, dtype=np.float32) / 255
         alpha = np.asarray(img.getchannel("A"), dtype=np.float32) * ink
@@ -723,10 +712,11 @@ def layout_business_licence(customer: Customer, world: World, rng: random.Random
     ))
     authority = co.division.registrar
     page.add(
-        Text(178, 166, "登 记 机 关", value_size, "serif_bold"),
-        Text(205, 166, authority, value_size),
-        Text(250, 180, cn_date(co.issue_date), value_size, align="center"),
-        Picture(218, 148, 40, 40, seal_picture(authority, rng.getrandbits(32)), multiply=True),
+        Text(150, 164, "登 记 机 关", value_size, "serif_bold"),
+        Text(177, 164, authority, value_size),
+        Text(240, 180, cn_date(co.issue_date), value_size, align="center"),
+        # The seal is stamped on the issue date, clear of the code and the fields.
+        Picture(238, 148, 40, 40, seal_picture(authority, rng.getrandbits(32)), multiply=True),
         Text(24, 186, "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn", 8, "sans"),
         Text(24, 191, "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。", 8, "sans"),
         Text(272, 191, "国家市场监督管理总局监制", 8, "sans", align="right"),
@@ -778,7 +768,7 @@ def layout_id_card(customer: Customer, world: World, rng: random.Random) -> tupl
     pair(6, 18, "性 别", p.sex, front_y)
     pair(24, 18, "民 族", p.ethnicity, front_y)
     pair(6, 25, "出 生", cn_date(p.birth, pad=False), front_y)
-    address_lines = wrap(p.address, value, 38 * s)
+    address_lines = wrap(p.address, value, 40 * s)
     page.add(Text(*at(6, 32, front_y), "住 址", label, "sans", LABEL_BLUE))
     for k, line in enumerate(address_lines):
         page.add(Text(*at(16, 32 + k * 5, front_y), line, value, "sans"))
@@ -912,8 +902,6 @@ def rasterise(page: Page, dpi: int) -> Image.Image:
             draw.rounded_rectangle((px(op.x), px(op.y), px(op.x + op.w), px(op.y + op.h)),
                                    radius=px(op.radius), outline=op.outline, fill=op.fill,
                                    width=max(1, px(op.width)))
-        elif isinstance(op, Line):
-            draw.line((px(op.x1), px(op.y1), px(op.x2), px(op.y2)), fill=op.color, width=max(1, px(op.width)))
         else:
             pic = op.make(px(op.w), px(op.h))
             box = (px(op.x), px(op.y))
@@ -928,7 +916,7 @@ def rasterise(page: Page, dpi: int) -> Image.Image:
 
 
 # A fixed creation date keeps the PDF's bytes a function of the seed only.
-PDF_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+PDF_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def page_to_pdf(page: Page, picture_dpi: int = 300) -> bytes:
@@ -960,10 +948,6 @@ def page_to_pdf(page: Page, picture_dpi: int = 300) -> bytes:
                 pdf.set_fill_color(*op.fill)
             pdf.rect(op.x, op.y, op.w, op.h, style=style, round_corners=op.radius > 0,
                      corner_radius=op.radius)
-        elif isinstance(op, Line):
-            pdf.set_line_width(op.width)
-            pdf.set_draw_color(*op.color)
-            pdf.line(op.x1, op.y1, op.x2, op.y2)
         else:
             pic = op.make(round(op.w / 25.4 * picture_dpi), round(op.h / 25.4 * picture_dpi))
             if op.multiply:
@@ -975,14 +959,6 @@ def page_to_pdf(page: Page, picture_dpi: int = 300) -> bytes:
 
 
 # --- renderers: one per document type ------------------------------------------------------
-
-Layout = Callable[[Customer, World, random.Random], tuple[Page, Fields]]
-LAYOUTS: dict[str, Layout] = {
-    "business_licence": layout_business_licence,
-    "id_card": layout_id_card,
-    "contract_first_page": layout_contract_first_page,
-}
-
 
 def render_business_licence(customer: Customer, world: World, rng: random.Random,
                             dpi: int = DEFAULT_DPI) -> tuple[Image.Image, Fields]:
@@ -1052,7 +1028,7 @@ def grayscale(img: Image.Image, state: ScanState) -> Image.Image:
 def paper_tint(img: Image.Image, state: ScanState) -> Image.Image:
     """Off-white, slightly uneven paper: multiply by a warm tint with a faint gradient."""
     arr = np.asarray(img, dtype=np.float32)
-    h, w = arr.shape[:2]
+    w = arr.shape[1]
     shade = 1 - 0.03 * np.linspace(0, 1, w, dtype=np.float32)[None, :] * state.rng.uniform(0.5, 1)
     if arr.ndim == 2:
         return _from_array(arr * 0.965 * shade)
@@ -1187,15 +1163,46 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _crm_name(customer: Customer) -> str:
-    name = customer.company.name
-    if customer.role == ROLE_LLC_FORM_DIFFERS:
-        return name.removesuffix("有限责任公司") + "有限公司"
-    if customer.role == ROLE_BRACKET_WIDTH:
-        return name.replace("（", "(").replace("）", ")")
-    if customer.role == ROLE_EMPTY_NAME:
-        return ""
-    return name
+# What each planted role does to the CRM: (field, CRM column, expected verdict, note).
+PLANTS: dict[str, tuple[str | None, str | None, str, str]] = {
+    ROLE_LEGAL_REP_DIFFERS: ("legal_rep", "法定代表人", "mismatch",
+                             "CRM names another person as legal representative"),
+    ROLE_LLC_FORM_DIFFERS: ("name", "客户名称", "minor_mismatch",
+                            "有限责任公司 on the licence, 有限公司 in the CRM: a real difference, minor (SPEC.md §3)"),
+    ROLE_BRACKET_WIDTH: ("name", "客户名称", "match",
+                         "full-width （） on the document, half-width () in the CRM: equal after normalisation"),
+    ROLE_UNKNOWN: (None, None, "unknown_customer", "documents for a customer the CRM has no row for"),
+    ROLE_INVALID_USCC: ("uscc", "统一社会信用代码", "invalid_row", "CRM row whose USCC fails its check character"),
+    ROLE_EMPTY_NAME: ("name", "客户名称", "invalid_row", "CRM row with an empty customer name"),
+}
+VERDICTS = {
+    "match": "equal after normalisation",
+    "mismatch": "a real difference to report",
+    "minor_mismatch": "a real but minor difference to report",
+    "unknown_customer": "documents whose customer has no CRM row",
+    "invalid_row": "a CRM row that cannot be used as reference",
+}
+
+
+def crm_values(customer: Customer, rng: random.Random) -> dict[str, str]:
+    """The CRM's name, USCC and legal representative for a customer, planted role applied."""
+    co = customer.company
+    values = {"name": co.name, "uscc": co.uscc, "legal_rep": co.legal_rep.name}
+    if customer.role == ROLE_LEGAL_REP_DIFFERS:
+        while values["legal_rep"] == co.legal_rep.name:
+            values["legal_rep"] = person_name(rng, co.legal_rep.sex)
+    elif customer.role == ROLE_LLC_FORM_DIFFERS:
+        values["name"] = co.name.removesuffix("有限责任公司") + "有限公司"
+    elif customer.role == ROLE_BRACKET_WIDTH:
+        values["name"] = co.name.replace("（", "(").replace("）", ")")
+    elif customer.role == ROLE_EMPTY_NAME:
+        values["name"] = ""
+    elif customer.role == ROLE_INVALID_USCC:
+        # Change the check character only: still the right shape, wrong checksum.
+        wrong = next(ch for ch in "0123456789ABCDEFGHJKLMNPQRTUWXY" if ch != co.uscc[17])
+        values["uscc"] = co.uscc[:17] + wrong
+        assert not is_valid_uscc(values["uscc"])
+    return values
 
 
 def write_crm(world: World, files_by_customer: dict[int, list[str]],
@@ -1206,67 +1213,37 @@ def write_crm(world: World, files_by_customer: dict[int, list[str]],
     rows: list[list[str]] = []
     planted: list[dict[str, Any]] = []
     for i, c in enumerate(world.customers):
-        co = c.company
-        if c.role == ROLE_UNKNOWN:
-            planted.append({
-                "kind": ROLE_UNKNOWN, "customer": co.name, "field": None, "crm_column": None,
-                "document_value": co.name, "crm_value": None, "crm_line": None,
-                "documents": files_by_customer.get(i, []), "expected": "unknown_customer",
-                "note": "documents for a customer the CRM has no row for",
-            })
+        crm_line = None
+        values = crm_values(c, rng)
+        if c.role != ROLE_UNKNOWN:
+            rows.append([values["name"], values["uscc"], values["legal_rep"], c.manager, c.department,
+                         c.contact, c.phone, contract_no.get(i, ""), c.customer_class])
+            crm_line = len(rows) + 1  # line 1 is the header
+        if c.role is None:
             continue
-        legal_rep = co.legal_rep.name
-        if c.role == ROLE_LEGAL_REP_DIFFERS:
-            while legal_rep == co.legal_rep.name:
-                legal_rep = person_name(rng, co.legal_rep.sex)
-        uscc = co.uscc
-        if c.role == ROLE_INVALID_USCC:
-            # Change the check character only: still the right shape, wrong checksum.
-            uscc = uscc[:17] + next(ch for ch in "0123456789ABCDEFGHJKLMNPQRTUWXY" if ch != uscc[17])
-            assert not is_valid_uscc(uscc)
-        rows.append([_crm_name(c), uscc, legal_rep, c.manager, c.department, c.contact, c.phone,
-                     contract_no.get(i, ""), c.customer_class])
-        line = len(rows) + 1  # line 1 is the header
-        entry: dict[str, Any] | None = None
-        if c.role == ROLE_LEGAL_REP_DIFFERS:
-            entry = {"field": "legal_rep", "crm_column": "法定代表人", "document_value": co.legal_rep.name,
-                     "crm_value": legal_rep, "expected": "mismatch",
-                     "note": "CRM names another person as legal representative"}
-        elif c.role == ROLE_LLC_FORM_DIFFERS:
-            entry = {"field": "name", "crm_column": "客户名称", "document_value": co.name,
-                     "crm_value": rows[-1][0], "expected": "minor_mismatch",
-                     "note": "有限责任公司 on the licence, 有限公司 in the CRM: a real difference, minor (SPEC.md §3)"}
-        elif c.role == ROLE_BRACKET_WIDTH:
-            entry = {"field": "name", "crm_column": "客户名称", "document_value": co.name,
-                     "crm_value": rows[-1][0], "expected": "match",
-                     "note": "full-width （） on the document, half-width () in the CRM: equal after normalisation"}
-        elif c.role == ROLE_INVALID_USCC:
-            entry = {"field": "uscc", "crm_column": "统一社会信用代码", "document_value": None,
-                     "crm_value": uscc, "expected": "invalid_row",
-                     "note": "CRM row whose USCC fails its check character"}
-        elif c.role == ROLE_EMPTY_NAME:
-            entry = {"field": "name", "crm_column": "客户名称", "document_value": None,
-                     "crm_value": "", "expected": "invalid_row", "note": "CRM row with an empty customer name"}
-        if entry is not None:
-            planted.append({"kind": c.role, "customer": co.name, **entry, "crm_line": line,
-                            "documents": files_by_customer.get(i, [])})
+        field_name, column, expected, note = PLANTS[c.role]
+        documents = files_by_customer.get(i, [])
+        document_values = {"name": c.company.name, "uscc": c.company.uscc,
+                           "legal_rep": c.company.legal_rep.name}
+        planted.append({
+            "kind": c.role,
+            "customer": c.company.name,
+            "field": field_name,
+            "crm_column": column,
+            "document_value": document_values[field_name] if field_name and documents else None,
+            "crm_value": values[field_name] if field_name and crm_line else None,
+            "crm_line": crm_line,
+            "documents": documents,
+            "expected": expected,
+            "note": note,
+        })
     crm_path.parent.mkdir(parents=True, exist_ok=True)
     with crm_path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(CRM_HEADER)
         writer.writerows(rows)
-    _write_json(crm_path.with_name(f"{crm_path.stem}_planted.json"), {
-        "seed": world.seed,
-        "crm": crm_path.name,
-        "verdicts": {
-            "match": "equal after normalisation",
-            "mismatch": "a real difference to report",
-            "minor_mismatch": "a real but minor difference to report",
-            "unknown_customer": "documents whose customer has no CRM row",
-            "invalid_row": "a CRM row that cannot be used as reference",
-        },
-        "planted": planted,
-    })
+    _write_json(crm_path.with_name(f"{crm_path.stem}_planted.json"),
+                {"seed": world.seed, "crm": crm_path.name, "verdicts": VERDICTS, "planted": planted})
 
 
 def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int | None = None,
@@ -1314,7 +1291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the scans and X.json files")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--count-per-type", type=int, default=None, metavar="K",
-                        help="K documents of every type (default: %s)" % DEFAULT_COUNTS)
+                        help=f"K documents of every type (default: {DEFAULT_COUNTS})")
     parser.add_argument("--crm", type=Path, default=None, metavar="FILE",
                         help="also write the CRM export here, and FILE's stem + _planted.json beside it")
     parser.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="rendering resolution")
