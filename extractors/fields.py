@@ -40,8 +40,10 @@ _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）
 # The role printed after 甲方/乙方: 甲方（采购方）：… OCR reads the bracket as 〈 or <.
 _PARTY_ROLE = re.compile(r"^[（(〈<《\[]?[\u4e00-\u9fff]{1,5}方[)）〉>》\]]?[:：]?")
 # A date with OCR damage in its separators (月 read as 目 or 昌): four digits, one
-# character, one or two digits, one character, one or two digits.
-_LENIENT_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
+# character, one or two digits, one character, one or two digits. A Latin letter is never
+# taken for a separator: in `2024年1O月` it is a misread digit, and skipping it would turn
+# October into January.
+_LENIENT_DATE = re.compile(r"(?<!\d)(\d{4})[^\dA-Za-z](\d{1,2})[^\dA-Za-z](\d{1,2})(?!\d)")
 # Characters tesseract reads in place of a financial numeral (大写) and that can be nothing
 # else in an amount: 什 is never a numeral, 仟 is.
 _MONEY_MISREADS = str.maketrans({"什": "仟", "伯": "佰", "阡": "仟", "陌": "佰"})
@@ -152,8 +154,9 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         if other in spec.labels:
             continue
         p = rest.find(other)
-        # A value is at least one character: a label right after a label is the next field.
-        if p > 0:
+        # Another label straight after this one: this field's value was not read, and what
+        # follows belongs to the next field.
+        if p >= 0:
             cut = min(cut, p)
     lead = len(rest) - len(_LEADING_JUNK.sub("", rest))
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
@@ -172,8 +175,12 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         for nxt in rows[rows.index(used[-1]) + 1 :]:
             if nxt.box.y - prev_bottom > line_h:
                 break
+            # A label at the start of the row, left of or in the value's column, means the
+            # next field; a label in another column (right of this one) does not.
+            if any(_has_label(compact(ln.text), all_labels) for ln in nxt.lines if ln.box.x < col_end):
+                break
             mine = [ln for ln in nxt.lines if col_start - line_h <= ln.box.x < col_end]
-            if not mine or _has_label(compact(mine[0].text), all_labels):
+            if not mine:
                 break
             value += "".join(compact(ln.text) for ln in mine)
             used.append(Row(tuple(mine)))
@@ -218,9 +225,16 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
 
 
 def lenient_date(text: str) -> dt.date | None:
-    """A date whose 年/月/日 were misread, if the digits make a real date."""
+    """A date whose 年/月/日 were misread, if the digits make a real date.
+
+    A zero-padded month or day means the whole date is padded: `2024年1昌03日` (where `0月`
+    merged into 昌) is refused rather than read as January."""
     m = _LENIENT_DATE.search(text)
     if not m:
+        return None
+    month, day = m.group(2), m.group(3)
+    padded = month.startswith("0") or day.startswith("0")
+    if padded and (len(month) != 2 or len(day) != 2):
         return None
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))

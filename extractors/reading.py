@@ -159,17 +159,32 @@ def _text_layer_lines(page) -> tuple[OcrLine, ...]:
     return tuple(lines)
 
 
+def _root_names(exc: BaseException) -> str:
+    """Type names along an exception's chain: pdfplumber wraps pdfminer's errors (a
+    PDFPasswordIncorrect arrives as a bare PdfminerException)."""
+    names, seen = [], set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        e = stack.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        names.append(type(e).__name__)
+        stack.extend(x for x in (e.__cause__, e.__context__, *e.args) if isinstance(x, BaseException))
+    return " ".join(names)
+
+
 def _pdf_failure(path: Path, exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
+    names = _root_names(exc)
+    if "Password" in names or "Encrypt" in names:
         return f"{path.name} is password-protected"
-    if "Syntax" in name or "EOF" in name or "PSEOF" in name:
-        return f"{path.name} is not a readable PDF ({name}: {exc})"
-    return f"{path.name} cannot be opened as a PDF ({name}: {exc})"
+    if "Syntax" in names or "EOF" in names:
+        return f"{path.name} is not a readable PDF ({names.split()[-1]}: {exc})"
+    return f"{path.name} cannot be opened as a PDF ({names}: {exc})"
 
 
 def _pdf_hint(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
+    names = _root_names(exc)
+    if "Password" in names or "Encrypt" in names:
         return "ask the sender for an unprotected copy, or remove the password with the owner's consent"
     return "re-export or rescan the document"

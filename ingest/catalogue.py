@@ -187,6 +187,12 @@ class CatalogueDirectory:
     def by_legal_rep(self, person: str) -> list[CustomerRecord]:
         return [r.record() for r in self.session.scalars(select(Customer).where(Customer.legal_rep == person))]
 
+    def by_contract_no(self, contract_no: str) -> list[CustomerRecord]:
+        # contract_nos is a JSON list; portable JSON containment differs per database, and
+        # a LIKE prefilter on its text is exact enough once confirmed in Python.
+        rows = self.session.scalars(select(Customer).where(Customer.contract_nos.cast(String).contains(contract_no)))
+        return [r.record() for r in rows if contract_no in (r.contract_nos or [])]
+
 
 def audit(session: Session, actor: str, action: str, *, document_id=None, customer_id=None, detail="", reason="") -> None:
     session.add(AuditEntry(actor=actor, action=action, document_id=document_id, customer_id=customer_id, detail=detail, reason=reason))

@@ -32,10 +32,13 @@ class CustomerDirectory(Protocol):
 
     def by_legal_rep(self, person: str) -> list[Customer]: ...
 
+    def by_contract_no(self, contract_no: str) -> list[Customer]: ...
+
 
 def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hint: str | None = None) -> Match:
-    """USCC exact; else the name, fuzzily; else, for a person's document, the legal rep
-    when exactly one customer has them; else the drop folder's customer hint."""
+    """USCC exact; else the name, fuzzily; else, for a contract, the contract number or
+    the one party that is a customer; else, for a person's document, the legal rep when
+    exactly one customer has them; else the drop folder's customer hint."""
     uscc = extraction.value("uscc") or extraction.value("principal_uscc") or extraction.value("holder_uscc")
     if uscc:
         customer = directory.by_uscc(uscc)
@@ -53,6 +56,10 @@ def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hi
             rep = extraction.value("legal_rep")
             if rep and customer.legal_rep == rep:
                 return _with_verdicts(extraction, customer, "name+legal_rep", score)
+    if extraction.doc_type.startswith("contract_"):
+        found = _contract_customer(extraction, directory)
+        if found:
+            return _with_verdicts(extraction, *found)
     if extraction.doc_type == "id_card" and extraction.value("name"):
         owners = directory.by_legal_rep(extraction.value("name"))
         if len(owners) == 1:
@@ -62,6 +69,25 @@ def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hi
         if found:
             return _with_verdicts(extraction, found[0], "hint", found[1])
     return Match(extraction, None, "none", 0.0, tuple(_unmatched_verdicts(extraction)))
+
+
+def _contract_customer(extraction: Extraction, directory: CustomerDirectory) -> tuple[Customer, str, float] | None:
+    """A contract names two parties, one of them us: the customer is the one the CRM
+    knows. Its contract number, when the CRM lists it, settles it outright."""
+    number = extraction.value("contract_no")
+    if number:
+        owners = directory.by_contract_no(number)
+        if len(owners) == 1:
+            return owners[0], "contract_no", 100.0
+    hits = {}
+    for key in ("party_a", "party_b"):
+        party = extraction.value(key)
+        if not party:
+            continue
+        found = best_name_match(party, directory.name_candidates(party))
+        if found and _same_name(party, found[0].name):
+            hits[found[0].id] = (found[0], f"name:{key}", found[1])
+    return next(iter(hits.values())) if len(hits) == 1 else None
 
 
 def best_name_match(name: str, candidates: Iterable[Customer]) -> tuple[Customer, float] | None:
@@ -111,6 +137,10 @@ def compare_code(field: str, scan: str | None, crm: str | None, status: str = "r
 def _with_verdicts(extraction: Extraction, customer: Customer, method: str, score: float) -> Match:
     verdicts = []
     f = extraction.fields
+    if extraction.doc_type.startswith("contract_"):
+        for key in ("party_a", "party_b"):
+            if key in f and f[key].value and _same_name(f[key].value, customer.name):
+                verdicts.append(compare_name(f[key].value, customer.name, key))
     if extraction.doc_type == "business_licence":
         if "name" in f:
             verdicts.append(compare_name(f["name"].value, customer.name))

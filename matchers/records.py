@@ -43,7 +43,7 @@ class Match:
 
     extraction: Extraction
     customer: Customer | None
-    method: str  # uscc | name | name+legal_rep | legal_rep | hint | none
+    method: str  # uscc | name | name+legal_rep | contract_no | name:party_a | name:party_b | legal_rep | hint | none
     score: float
     verdicts: tuple[FieldVerdict, ...] = ()
 

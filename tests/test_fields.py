@@ -145,3 +145,12 @@ def test_classification():
     assert classify_text("授权委托书\n委托人:甲公司\n受托人:张三").doc_type == "authorization_letter"
     assert classify_text("合同编号:HT-1\n甲方:甲\n乙方:乙").doc_type == "contract_first_page"
     assert classify_text("今天天气很好").doc_type == "unknown"
+
+
+def test_lenient_dates_accept_misread_separators_only():
+    from extractors.fields import lenient_date
+
+    assert lenient_date("2022年07昌18日") == dt.date(2022, 7, 18)
+    assert lenient_date("2024年1昌03日") is None  # `0月` read as one character: not January
+    assert lenient_date("2024年1O月03日") is None  # a letter is a misread digit, not a separator
+    assert lenient_date("2024年2目30日") is None  # no such day

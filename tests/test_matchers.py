@@ -26,6 +26,11 @@ class ListDirectory:
     def by_legal_rep(self, person):
         return [c for c in self.customers if c.legal_rep == person]
 
+    def by_contract_no(self, number):
+        return [c for c in self.customers if number in self.contracts.get(c.id, ())]
+
+    contracts = {2: ("HT-2025-0001",)}
+
 
 DIRECTORY = ListDirectory([XINGLAN, HUACHUANG, HUAXIN])
 
@@ -82,3 +87,13 @@ def test_name_verdicts():
 def test_code_verdicts():
     assert compare_code("uscc", "91350100M000100Y43", "91350100M000100Y43", "repaired").note
     assert compare_code("uscc", "91350100M000100Y43", "91330106MA2H3K7Q1R").verdict == "mismatch"
+
+
+def test_contract_customer_is_the_party_the_crm_knows():
+    m = resolve_customer(doc("contract_first_page", party_a="杭州星澜信息科技有限公司", party_b="我方有限公司"), DIRECTORY)
+    assert (m.customer, m.method) == (XINGLAN, "name:party_a")
+    m = resolve_customer(doc("contract_first_page", contract_no="HT-2025-0001", party_a="看不清", party_b="我方有限公司"), DIRECTORY)
+    assert (m.customer, m.method) == (HUACHUANG, "contract_no")
+    # Both parties are customers: which one this contract belongs to is for a reviewer.
+    both = doc("contract_first_page", party_a="杭州星澜信息科技有限公司", party_b="杭州华创商贸有限责任公司")
+    assert resolve_customer(both, DIRECTORY).customer is None
