@@ -123,7 +123,9 @@ def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:
         for n, page in enumerate(pdf.pages, start=1):
             try:
                 lines = _text_layer_lines(page)
-                if sum(len(ln.text) for ln in lines) >= MIN_TEXT_LAYER_CHARS:
+                if _chars(lines) < MIN_TEXT_LAYER_CHARS:
+                    lines = _pdfium_text_lines(path, n - 1)
+                if _chars(lines) >= MIN_TEXT_LAYER_CHARS:
                     yield PageText(n, lines, "pdf-text", int(page.width), int(page.height))
                 else:
                     image = page.to_image(resolution=PDF_RENDER_DPI).original
@@ -134,6 +136,38 @@ def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:
                 raise InputRejected(f"page {n} of {path.name} cannot be read: {exc}") from exc
             finally:
                 page.close()
+
+
+def _chars(lines: tuple[OcrLine, ...]) -> int:
+    return sum(len(ln.text.strip()) for ln in lines)
+
+
+def _pdfium_text_lines(path: Path, index: int) -> tuple[OcrLine, ...]:
+    """The text layer as PDFium reads it. pdfminer (under pdfplumber) gets nothing from some
+    embedded CJK fonts (CFF outlines with an Identity CMap, as fpdf2 writes Noto CJK) that
+    PDFium decodes; one text line per PDFium line, boxed from its characters."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(path)
+    try:
+        page = doc[index]
+        height = page.get_size()[1]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        lines, pos = [], 0
+        for raw in text.split("\n"):
+            chunk = raw.rstrip("\r")
+            boxes = [textpage.get_charbox(i) for i in range(pos, pos + len(chunk)) if not chunk[i - pos].isspace()]
+            pos += len(raw) + 1
+            if not boxes:
+                continue
+            left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+            top, bottom = height - max(b[3] for b in boxes), height - min(b[1] for b in boxes)
+            box = Box(int(left), int(top), max(1, int(right - left)), max(1, int(bottom - top)))
+            lines.append(OcrLine(strip_cjk_spaces(chunk.strip()), 1.0, box, (Word(chunk.strip(), 1.0, box),)))
+        return tuple(sorted(lines, key=lambda ln: (ln.box.y, ln.box.x)))
+    finally:
+        doc.close()
 
 
 def _text_layer_lines(page) -> tuple[OcrLine, ...]:

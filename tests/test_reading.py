@@ -1,0 +1,65 @@
+"""Input readers on real files: PDF text layers, image decoding guards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from extractors.errors import InputRejected
+from extractors.ocr import NullEngine
+from extractors.reading import read_document, receive
+
+NOTO = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _pdf(path: Path, lines: list[str]) -> Path:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("noto", fname=NOTO)
+    pdf.set_font("noto", size=14)
+    for i, text in enumerate(lines):
+        pdf.text(20, 30 + 12 * i, text)
+    pdf.output(str(path))
+    return path
+
+
+def test_text_layer_that_pdfminer_cannot_decode_is_read_by_pdfium(tmp_path):
+    # fpdf2 embeds Noto CJK so that pdfminer extracts nothing; the page is still text, not
+    # a scan, and must not be sent to OCR (NullEngine would read nothing).
+    path = _pdf(tmp_path / "noto.pdf", ["统一社会信用代码 91350100M000100Y43", "名称 杭州星澜信息科技有限公司"])
+    page = read_document(receive(path), NullEngine()).pages[0]
+    assert page.source == "pdf-text"
+    assert [ln.text for ln in page.lines] == ["统一社会信用代码91350100M000100Y43", "名称杭州星澜信息科技有限公司"]
+    assert page.lines[0].box.y < page.lines[1].box.y
+
+
+def test_each_pdf_page_is_read_on_its_own(tmp_path):
+    pdf = FPDF()
+    pdf.add_font("noto", fname=NOTO)
+    for text in ("营业执照 第一页：统一社会信用代码 91350100M000100Y43", "居民身份证 第二页：公民身份号码 11010519491231002X"):
+        pdf.add_page()
+        pdf.set_font("noto", size=14)
+        pdf.text(20, 30, text)
+    pdf.output(str(tmp_path / "two.pdf"))
+    pages = read_document(receive(tmp_path / "two.pdf"), NullEngine()).pages
+    assert [p.page_no for p in pages] == [1, 2]
+    assert "营业执照" in pages[0].text and "居民身份证" in pages[1].text
+
+
+def test_decompression_bomb_is_refused(tmp_path):
+    # A PNG declaring 20000 x 20000 pixels compresses to almost nothing.
+    Image.new("1", (20000, 20000)).save(tmp_path / "bomb.png")
+    with pytest.raises(InputRejected, match="larger than dossier accepts|too large"):
+        read_document(receive(tmp_path / "bomb.png"), NullEngine())
+
+
+def test_exif_rotation_is_applied(tmp_path):
+    img = Image.new("L", (300, 100), 255)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    img.save(tmp_path / "photo.jpg", exif=exif)
+    page = read_document(receive(tmp_path / "photo.jpg"), NullEngine()).pages[0]
+    assert page.height > page.width
