@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .codes import is_valid_id_number, is_valid_uscc
 from .errors import InputRejected
 from .imaging import (
     MAX_PDF_PAGES,
@@ -91,12 +92,13 @@ def prepare(gray: np.ndarray) -> np.ndarray:
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:
-    """Re-read the words of a line that hold a long alphanumeric run with the engine
-    restricted to the code alphabet: chi_sim reads O for 0 and drops letters in codes that
-    a Latin model restricted to 31 characters gets right."""
+    """Re-read the words of a line that hold a long alphanumeric run failing its check,
+    with the engine restricted to the code alphabet: chi_sim reads O for 0 and drops
+    letters in codes that a Latin model restricted to 31 characters gets right. Lines whose
+    code already validates are not read twice."""
     for line in lines:
         words = [w for w in line.words if _CODE_RUN.search(w.text) or len(w.text) >= 6 and w.text.isascii()]
-        if not words:
+        if not words or _holds_valid_code(line.text):
             yield line
             continue
         box = words[0].box
@@ -107,6 +109,13 @@ def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iter
             yield OcrLine(line.text, line.conf, line.box, line.words, (*line.alternatives, alt))
         else:
             yield line
+
+
+def _holds_valid_code(text: str) -> bool:
+    flat = re.sub(r"[\s\-]", "", text).upper()
+    return any(
+        is_valid_uscc(flat[i : i + 18]) or is_valid_id_number(flat[i : i + 18]) for i in range(max(0, len(flat) - 17))
+    )
 
 
 def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:

@@ -27,7 +27,7 @@ class Settings(BaseModel):
     database_url: str = "sqlite:///catalogue.db"
     recipients: tuple[str, ...] = ()
     identity_file: Path | None = None
-    ocr_engine: str = "tesseract"
+    ocr_engine: str = "rapidocr+tesseract"
     name_date: str = Field("filing", pattern="^(filing|document)$")
     crm_columns: dict[str, str] = Field(default_factory=dict)
 
@@ -110,8 +110,9 @@ recipients = ["{recipient}"]
 # The private key (archivists only; keep it off ingest machines). `dossier get` uses it.
 identity_file = "{identity}"
 
-# OCR engine: tesseract
-ocr_engine = "tesseract"
+# OCR engine: "rapidocr+tesseract" (RapidOCR reads pages, tesseract re-reads code lines
+# that fail their check), "rapidocr", or "tesseract" (faster to install, weaker on Han text).
+ocr_engine = "rapidocr+tesseract"
 
 # The date in file names: "filing" (the day it is filed) or "document" (the document's own date).
 name_date = "filing"

@@ -24,4 +24,6 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -e '.[test,rapid]'
+# --no-deps: it asks for opencv-python, which would overwrite opencv-python-headless's cv2/.
+.venv/bin/python -m pip install -q --no-deps 'rapidocr_onnxruntime==1.4.4'

@@ -1,0 +1,166 @@
+"""RapidOCR (PP-OCRv4 detection + recognition on onnxruntime) as an `OcrEngine`.
+
+`rapidocr_onnxruntime` ships its three ONNX models (detector, 0/180° line classifier,
+recogniser) inside the wheel, so it runs offline. It finds text lines as 4-point polygons
+and reads each one whole; every detected line becomes one `OcrLine`.
+
+The pipeline (detect → crop → 0/180° classify → recognise) is driven here rather than
+through `RapidOCR.__call__`, so that detection can run on a smaller copy of the page than
+recognition: detection is most of the time and finds lines as well at ~14 px text, while
+the recogniser reads the crops from the full prepared page. It uses the pinned 1.4.4's
+`text_det`, `get_crop_img_list`, `text_cls` and `text_rec` members.
+
+Imported lazily by `make_engine`, so tesseract-only use never loads onnxruntime.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .imaging import estimate_text_height
+from .ocr import OcrEngine
+from .parsing import strip_cjk_spaces
+from .records import Box, OcrLine, Word
+
+# Text heights (px). The recogniser resizes each line crop to 48 px tall, so it is given
+# the prepared page as is: `prepare()` brings text to ~22 px (for tesseract), and on a
+# tuning set (seed 777, 24 pages, harsher scans than the committed mix; detection and
+# recognition at one size) fields were right 139/144 at 16 px, 143-144 at 22 and 141-142
+# at 28, the losses at 16 and 28 being lines the detector missed or merged.
+# REC_TEXT_HEIGHT rescales pages that reach the engine at another size (prepare's
+# fallback when it finds no text lines, other callers).
+REC_TEXT_HEIGHT = 22.0
+# Detection runs on a smaller copy: at 22 px it was two thirds of a page's time. On three
+# tuning sets (seeds 777-779, 96 pages, 768 fields) detecting at 10, 12, 14 and 22 px got
+# 764, 762, 765 and 766 fields right (the misses were different ones each time: a label's
+# glyph bleeding into its value, a seal character) at 0.8, 0.9, 0.95 and 1.4 s a page.
+DET_TEXT_HEIGHT = 14.0
+# Never rescale by more than this either way: a bogus text-height estimate must not make
+# a huge (slow) or a tiny (unreadable) image.
+MIN_SCALE, MAX_SCALE = 0.4, 2.5
+# A detected region is kept when the detector's mean probability over it reaches this
+# (RapidOCR's default 0.5). The labels of licences are letter-spaced (名   称, 住   所) and a
+# lone Han character scores 0.35-0.45; at 0.5 one of the two was lost now and then and
+# with it the whole label.
+DET_BOX_THRESH = 0.3
+# Recognised lines scoring below this are dropped (RapidOCR's default): seal arcs, specks.
+TEXT_SCORE = 0.5
+
+_lock = threading.Lock()
+_shared: Any = None  # the process's one RapidOCR instance (models loaded)
+
+
+def _rapidocr() -> Any:
+    """The process-wide RapidOCR instance, created on first use.
+
+    Importing onnxruntime and loading the three ONNX sessions takes ~0.3 s; every engine
+    in a process shares them. onnxruntime gets one intra-op (and inter-op) thread: dossier
+    parallelises across processes on 2 cores, and per-session thread pools would only
+    fight over them (measured: CPU time = wall time while reading a page)."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as exc:
+                raise UsageError(
+                    "the rapidocr engine needs rapidocr_onnxruntime",
+                    hint="pip install onnxruntime pyclipper shapely six PyYAML tqdm && "
+                    "pip install --no-deps rapidocr_onnxruntime==1.4.4",
+                ) from exc
+            _shared = RapidOCR(
+                intra_op_num_threads=1,
+                inter_op_num_threads=1,
+                # "max" leaves the detector's input at the size it is given (up to 2000 px;
+                # the default "min" 736 would upscale the small detection copy again).
+                det_limit_type="max",
+                det_box_thresh=DET_BOX_THRESH,
+                text_score=TEXT_SCORE,
+            )
+        return _shared
+
+
+class RapidOcrEngine(OcrEngine):
+    """RapidOCR's PP-OCRv4 models: one `OcrLine` per detected text line.
+
+    Boxes are axis-aligned hulls of the detected polygons, in the pixels of the page handed
+    in, like every engine's. `read_line` is the base class's no-op: RapidOCR's recogniser
+    cannot be restricted to an alphabet.
+    """
+
+    name = "rapidocr"
+
+    def __init__(
+        self,
+        rec_text_height: float | None = REC_TEXT_HEIGHT,
+        det_text_height: float | None = DET_TEXT_HEIGHT,
+        use_cls: bool = True,
+    ) -> None:
+        self.rec_text_height = rec_text_height
+        self.det_text_height = det_text_height
+        # The 0/180° line classifier costs ~1 % of the time and rights upside-down lines.
+        self.use_cls = use_cls
+        self._ocr = _rapidocr()
+
+    def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
+        import cv2
+
+        height = estimate_text_height(gray)
+        rec_scale = _scale(height, self.rec_text_height)
+        det_scale = _scale(height, self.det_text_height)
+        page = _resize(gray, rec_scale)
+        det_img = _resize(gray, det_scale)
+        ocr = self._ocr
+        boxes, _ = ocr.text_det(cv2.cvtColor(det_img, cv2.COLOR_GRAY2BGR))
+        if boxes is None or len(boxes) == 0:
+            return ()
+        # Detection coordinates → recognition page coordinates.
+        polys = [np.asarray(b, dtype=np.float32) * (rec_scale / det_scale) for b in ocr.sorted_boxes(boxes)]
+        crops = ocr.get_crop_img_list(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), polys)
+        if self.use_cls:
+            crops, _, _ = ocr.text_cls(crops)
+        texts, _ = ocr.text_rec(crops)
+        lines = []
+        for poly, (text, score) in zip(polys, texts, strict=True):
+            if float(score) >= TEXT_SCORE:
+                line = _to_line(poly / rec_scale, text, float(score), gray.shape)
+                if line is not None:
+                    lines.append(line)
+        lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
+        return tuple(lines)
+
+
+def _scale(height: float | None, target: float | None) -> float:
+    """Factor that brings text `height` px tall to `target` (1.0 when either is unknown)."""
+    if height is None or target is None:
+        return 1.0
+    scale = min(MAX_SCALE, max(MIN_SCALE, target / height))
+    # Within 10 % of the target: resampling costs time and blurs for nothing.
+    return 1.0 if 0.9 <= scale <= 1.1 else scale
+
+
+def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    import cv2
+
+    if scale == 1.0:
+        return gray
+    h, w = gray.shape[:2]
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=interp)
+
+
+def _to_line(poly: np.ndarray, text: str, score: float, shape: tuple[int, ...]) -> OcrLine | None:
+    """An axis-aligned line from a polygon already in the input page's pixels."""
+    text = strip_cjk_spaces(text.strip())
+    if not text:
+        return None
+    h, w = shape[:2]
+    x0, y0 = max(0, int(np.floor(poly[:, 0].min()))), max(0, int(np.floor(poly[:, 1].min())))
+    x1, y1 = min(w, int(np.ceil(poly[:, 0].max()))), min(h, int(np.ceil(poly[:, 1].max())))
+    box = Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+    conf = round(score, 3)
+    return OcrLine(text, conf, box, (Word(text, conf, box),))
