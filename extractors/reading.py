@@ -21,7 +21,9 @@ from .imaging import (
     PDF_RENDER_DPI,
     file_sha256,
     iter_image_frames,
+    detect_rotation,
     normalise_text_size,
+    rotate_clockwise,
     sniff_kind,
     to_gray_array,
 )
@@ -85,10 +87,11 @@ def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
 
 
 def prepare(gray: np.ndarray) -> np.ndarray:
-    """Image preparation before OCR. Only scale for now, to the text size the engine reads
-    best (which also shrinks 4-5k px phone photos); further steps (orientation, deskew, seal
-    suppression) are added where measurement shows they help."""
-    return normalise_text_size(gray)
+    """Image preparation before OCR: scale to the text size the engines read best (which
+    also shrinks 4-5k px phone photos), then turn the page upright. Further steps (deskew,
+    perspective) are added where measurement shows they help."""
+    gray = normalise_text_size(gray)
+    return rotate_clockwise(gray, detect_rotation(gray))
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:
