@@ -32,7 +32,7 @@ from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
 # A term field is printed as one value but is two fields in the output.
 TERM_FIELDS = {"term": ("term_start", "term_end"), "validity": ("valid_from", "valid_to")}
-_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`]+")
+_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`·．－]+")
 _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
@@ -199,16 +199,29 @@ def _evidence(used: list[Row]) -> tuple[float, Box]:
     return min(r.conf for r in used), box
 
 
+def _code_windows(text: str, reader) -> list[str]:
+    """18-character candidates in a line: every run of exactly 18 alphanumerics, and for a
+    run of 19-20 (a label character or a stray mark stuck to the code) its first or last 18
+    when exactly one of the two validates as read. Windows are never slid along longer
+    runs: one position in eleven passes an ID number's check by chance (OCR-FACTS.md)."""
+    out = []
+    for run in re.findall(r"[0-9A-Za-z]+", text):
+        if len(run) == 18:
+            out.append(run)
+        elif 19 <= len(run) <= 20:
+            ends = {run[:18].upper(), run[-18:].upper()}
+            valid = [w for w in ends if reader(w).status == "valid"]
+            if len(valid) == 1:
+                out.append(valid[0])
+    return out
+
+
 def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | None) -> Field | None:
     """From one or more readings of a code line: a run that validates as read; else a
     unique repair of impossible characters; else a repair two readings agree on; else
     unreadable, keeping the raw reading as evidence."""
     reader = read_uscc if kind == "uscc" else read_id_number
-    runs = [
-        cand.upper()
-        for raw in raws
-        for cand in re.findall(r"[0-9A-Za-z]{18}", re.sub(r"[\s\-]", "", raw))
-    ]
+    runs = [r.upper() for raw in raws for r in _code_windows(re.sub(r"[\s\-]", "", raw), reader)]
     readings: list[CodeReading] = [reader(r) for r in runs]
     for r in readings:
         if r.status == "valid":

@@ -154,3 +154,12 @@ def test_lenient_dates_accept_misread_separators_only():
     assert lenient_date("2024年1昌03日") is None  # `0月` read as one character: not January
     assert lenient_date("2024年1O月03日") is None  # a letter is a misread digit, not a separator
     assert lenient_date("2024年2目30日") is None  # no such day
+
+
+def test_code_with_a_stray_character_stuck_to_it():
+    # "代码9" + code: the label's last stroke read as a digit.
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line("991350100M000100Y43", 600, 1)]), today=TODAY)
+    assert ex.fields["uscc"].value == "91350100M000100Y43"
+    # Longer runs are never searched by sliding a window.
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line("12391350100M000100Y43", 600, 1)]), today=TODAY)
+    assert ex.value("uscc") is None

@@ -314,11 +314,11 @@ def test_url_credentials_from_the_environment(monkeypatch):
     "url",
     [
         "s3://a:b@host:9000/?create_bucket=false",  # no bucket
-        "s3://a:b@host:9000/No_Such?create_bucket=false",  # not a valid bucket name
-        "s3://a:b@host:9000/b?secure=maybe&create_bucket=false",
-        "s3://a:b@host:9000/b?tls=false&create_bucket=false",  # unknown option
-        "s3://a:b@host:notaport/b?create_bucket=false",
-        "s3://a@host:9000/b?create_bucket=false",  # key without secret
+        "s3://a:b@host:9000/x?create_bucket=false",  # not a valid bucket name (too short)
+        "s3://a:b@host:9000/bucket?secure=maybe&create_bucket=false",
+        "s3://a:b@host:9000/bucket?tls=false&create_bucket=false",  # unknown option
+        "s3://a:b@host:notaport/bucket?create_bucket=false",
+        "s3://a@host:9000/bucket?create_bucket=false",  # key without secret
         "ftp://host/archive",
         "file://otherhost/archive",
     ],
