@@ -42,8 +42,10 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+bench_app = typer.Typer(help="Measurements: accuracy and speed (benchmarks, not tests).", no_args_is_help=True)
 crm_app = typer.Typer(help="The CRM mirror: customers dossier matches documents against.", no_args_is_help=True)
 app.add_typer(crm_app, name="crm")
+app.add_typer(bench_app, name="bench")
 
 ConfigOpt = Annotated[
     Optional[Path],
@@ -262,6 +264,31 @@ def get(
         settings = _settings(config)
         doc = get_document(open_catalogue(settings.database_url), open_store(settings.archive_root), document, identity, output, reason)
         console.print(f"wrote {output} ({doc.archive_key}, sha256 verified)")
+
+    _run(go)
+
+
+@bench_app.command("accuracy")
+def bench_accuracy(
+    folder: Annotated[Path, typer.Argument(help="Labelled documents: X.png/X.jpg/X.pdf with ground truth X.json beside each.")],
+    engine: Annotated[Optional[str], typer.Option(help="OCR engine (default: the configured one).")] = None,
+    today: Annotated[Optional[str], typer.Option(help="Date expiry checks count from (YYYY-MM-DD).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Extract every labelled document in FOLDER and print, per field: exact-match rate,
+    character error rate, unreadable count and wrong-but-valid codes; per document type:
+    classification right; and median seconds per scanned page split into preparation, OCR
+    and the rest. Make a labelled set with `python samples/generate.py --out DIR --seed N
+    --count-per-type K`; report its seed with the figures."""
+
+    def go():
+        from .bench import accuracy, format_accuracy
+        from extractors.ocr import make_engine
+
+        eng = make_engine(engine or _settings(config).ocr_engine)
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+        print(f"engine {eng.name}, {folder}")
+        print(format_accuracy(accuracy(folder, eng, day)))
 
     _run(go)
 
