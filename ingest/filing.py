@@ -182,7 +182,7 @@ def store_object(doc: Document, source: Path, expected_sha256: str, store: Archi
 
 def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str) -> Document:
     doc.ciphertext_sha256, doc.ciphertext_size = cipher
-    doc.status = "needs_review" if match.customer is None or match.disputed else "filed"
+    doc.status = "needs_review" if match.customer is None or match.blocking else "filed"
     doc.filed_at = utcnow()
     for v in match.disputed:
         session.add(

@@ -13,7 +13,8 @@ import unicodedata
 ARCHIVE_ROOT = "客户档案"
 HOLDING_ROOT = "待确认"  # documents whose customer is not known yet
 UNRECOGNISED = "未识别"
-# ext4, XFS and S3 keys limit a path component to 255 bytes; keep room for `+NN` and `.age`.
+# ext4 and XFS limit a path component to 255 bytes (S3 a whole key to 1024); keep room
+# for `+NN` and `.age`.
 MAX_COMPONENT_BYTES = 240
 MAX_CUSTOMER_BYTES = 150
 

@@ -119,9 +119,13 @@ def _consume(path: Path, ctx: Context) -> Outcome:
             return Outcome(path, "retry", "the same file is being filed by another worker")
         try:
             cipher = store_object(doc, path, incoming.sha256, ctx.store, parse_recipients(ctx.settings.recipients))
-        except DossierError:
-            session.delete(doc)
-            session.commit()
+        except DossierError as exc:
+            # A retryable failure keeps the reservation: the object may have landed with
+            # its acknowledgement lost, and the retry rewrites the same key instead of
+            # leaving an orphan and filing a `+2`.
+            if not exc.retry:
+                session.delete(doc)
+                session.commit()
             raise
         doc = commit_filed(session, doc, match, cipher, ctx.actor)
     _remove_source(path)

@@ -76,7 +76,12 @@ class LocalStore(ArchiveStore):
             tmp.unlink(missing_ok=True)
 
     def open(self, key: str) -> BinaryIO:
-        return self.path_of(key).open("rb")
+        try:
+            return self.path_of(key).open("rb")
+        except FileNotFoundError:
+            raise IntegrityError(f"{key} is not in the archive", hint="run dossier verify") from None
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot read {key}: {exc.strerror}") from exc
 
     def exists(self, key: str) -> bool:
         return self.path_of(key).exists()

@@ -49,4 +49,11 @@ class Match:
 
     @property
     def disputed(self) -> tuple[FieldVerdict, ...]:
-        return tuple(v for v in self.verdicts if v.verdict not in ("match",))
+        """Every verdict a reviewer should see (minor ones included)."""
+        return tuple(v for v in self.verdicts if v.verdict != "match")
+
+    @property
+    def blocking(self) -> tuple[FieldVerdict, ...]:
+        """Verdicts that hold a document for review: a real disagreement or an unreadable
+        value. A `minor` one (width, brackets, company form) is recorded, not blocking."""
+        return tuple(v for v in self.verdicts if v.verdict in ("mismatch", "unreadable"))
