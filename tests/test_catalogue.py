@@ -83,3 +83,17 @@ def test_archive_numbers_are_distinct_and_gap_free_across_processes(db_url):
     assert len(set(numbers)) == 75
     assert sorted(int(x.rsplit("-", 1)[1]) for x in numbers) == list(range(1, 76))
     assert all(x.startswith("2026-SALE-") for x in numbers)
+
+
+def test_name_prefilter_finds_the_customer_despite_one_misread_character(db_url, tmp_path):
+    from ingest.catalogue import CatalogueDirectory
+
+    csv = tmp_path / "crm.csv"
+    rows = [f"杭州{a}{b}信息科技有限公司,{code}" for (a, b), code in zip(["星澜", "华创", "明远"], ["91350100M000100Y43", "91330106MA2H3K7Q1R", "91110105MA01234567"])]
+    csv.write_text("客户名称,统一社会信用代码\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    sessions = open_catalogue(db_url)
+    with sessions() as s:
+        import_customers(s, read_table(csv))
+        directory = CatalogueDirectory(s)
+        names = {c.name for c in directory.name_candidates("杭州星谰信息科技有限公司")}  # 澜 misread as 谰
+        assert "杭州星澜信息科技有限公司" in names
