@@ -212,3 +212,48 @@ def rotate_clockwise(gray: np.ndarray, degrees: int) -> np.ndarray:
 
     turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
     return cv2.rotate(gray, turns[degrees]) if degrees in turns else gray
+
+
+# Deskew searches this range (degrees): scans come in a few degrees off, anything beyond
+# is a rotation OSD handles.
+MAX_SKEW = 8.0
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """The angle (degrees, anticlockwise positive) the page's text lines are tilted by,
+    from the horizontal projection profile: rotated by the right angle, ink gathers into
+    sharp rows of text and blank gaps, and the profile's variance peaks. Coarse 0.5° steps,
+    then 0.1° around the best, on a ~1000 px copy."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    shrink = min(1.0, 1000 / max(h, w))
+    small = cv2.resize(gray, (max(1, round(w * shrink)), max(1, round(h * shrink))), interpolation=cv2.INTER_AREA)
+    ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    centre = (ink.shape[1] / 2, ink.shape[0] / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, m, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0)
+        return float(np.var(turned.sum(axis=1, dtype=np.float64)))
+
+    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=score)
+    return float(max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=score))
+
+
+def deskew(gray: np.ndarray, min_angle: float = 0.2) -> np.ndarray:
+    """Rotate the page so its text lines are level: a skew of a few degrees puts a label
+    and its value at different heights across a wide licence, and rows stop lining up."""
+    import cv2
+
+    angle = estimate_skew(gray)
+    if abs(angle) < min_angle:
+        return gray
+    h, w = gray.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    paper = int(np.median(gray))
+    return cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=paper)

@@ -21,6 +21,7 @@ from .imaging import (
     PDF_RENDER_DPI,
     file_sha256,
     iter_image_frames,
+    deskew,
     detect_rotation,
     normalise_text_size,
     rotate_clockwise,
@@ -88,10 +89,10 @@ def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
 
 def prepare(gray: np.ndarray) -> np.ndarray:
     """Image preparation before OCR: scale to the text size the engines read best (which
-    also shrinks 4-5k px phone photos), then turn the page upright. Further steps (deskew,
-    perspective) are added where measurement shows they help."""
+    also shrinks 4-5k px phone photos), turn the page upright, and level its lines.
+    Further steps (perspective) are added where measurement shows they help."""
     gray = normalise_text_size(gray)
-    return rotate_clockwise(gray, detect_rotation(gray))
+    return deskew(rotate_clockwise(gray, detect_rotation(gray)))
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

@@ -59,3 +59,19 @@ def test_rotated_scans_are_turned_upright(tmp_path, degrees):
     ex = extract(read_document(receive(turned), make_engine(DEFAULT_ENGINE)), today=dt.date(2026, 11, 28))
     keys = CODES["business_licence"] + NAMES["business_licence"]
     assert {k: ex.value(k) for k in keys} == {k: truth["fields"][k] for k in keys}
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("degrees", [4.0, -3.0])
+def test_skewed_scans_are_levelled(tmp_path, degrees):
+    """A few degrees of skew puts a licence's labels and values at different heights; the
+    page is levelled before its rows are read."""
+    from PIL import Image
+
+    scan = next(p for p in SCANS if p.suffix == ".jpg" and p.name.startswith("business_licence"))
+    truth = json.loads(scan.with_suffix(".json").read_text(encoding="utf-8"))
+    skewed = tmp_path / "skewed.png"
+    Image.open(scan).convert("RGB").rotate(degrees, expand=True, fillcolor=(235, 235, 230), resample=Image.BICUBIC).save(skewed)
+    ex = extract(read_document(receive(skewed), make_engine(DEFAULT_ENGINE)), today=dt.date(2026, 11, 28))
+    keys = ("uscc", "name", "legal_rep", "term_start", "term_end", "issue_date")
+    assert {k: ex.value(k) for k in keys} == {k: truth["fields"][k] for k in keys}
