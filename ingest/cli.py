@@ -59,6 +59,13 @@ def _settings(config: Path | None):
     return load_settings(config_path(config))
 
 
+def _store(settings):
+    from .storage import open_store
+
+    url = settings.archive_url.get_secret_value() if settings.archive_url else None
+    return open_store(settings.archive_root, url)
+
+
 def _run(fn):
     """Call fn, turning dossier's errors into a message and their exit code."""
     try:
@@ -162,12 +169,11 @@ def ingest(
     def go():
         from .catalogue import open_catalogue
         from .pipeline import expand_paths, make_context, process_file
-        from .storage import open_store
         from extractors.ocr import make_engine
 
         settings = _settings(config)
         sessions = open_catalogue(settings.database_url)
-        ctx = make_context(settings, make_engine(settings.ocr_engine), open_store(settings.archive_root), sessions)
+        ctx = make_context(settings, make_engine(settings.ocr_engine), _store(settings), sessions)
         files = list(expand_paths(paths or list(settings.watch_dirs)))
         counts: dict[str, int] = {}
         for path in files:
@@ -259,10 +265,9 @@ def get(
     def go():
         from .archive import get_document
         from .catalogue import open_catalogue
-        from .storage import open_store
 
         settings = _settings(config)
-        doc = get_document(open_catalogue(settings.database_url), open_store(settings.archive_root), document, identity, output, reason)
+        doc = get_document(open_catalogue(settings.database_url), _store(settings), document, identity, output, reason)
         console.print(f"wrote {output} ({doc.archive_key}, sha256 verified)")
 
     _run(go)

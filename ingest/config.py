@@ -10,7 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from extractors.errors import UsageError
 
@@ -24,6 +24,8 @@ class Settings(BaseModel):
     watch_dirs: tuple[Path, ...] = (Path("watch_dirs/inbox"),)
     quarantine_dir: Path | None = None
     archive_root: Path = Path("archive")
+    # s3://… object storage instead of archive_root; secret, so never printed.
+    archive_url: SecretStr | None = None
     database_url: str = "sqlite:///catalogue.db"
     recipients: tuple[str, ...] = ()
     identity_file: Path | None = None
@@ -99,6 +101,11 @@ watch_dirs = ["watch_dirs/inbox"]
 
 # The encrypted archive: 客户档案/<年份>/<客户名称>/<file>.age under this folder.
 archive_root = "archive"
+
+# Or S3-compatible object storage (MinIO) instead of the folder, the same keys in a bucket:
+# archive_url = "s3://minio.example.internal:9000/dossier-archive?secure=true"
+# Credentials: in the URL (s3://ACCESS:SECRET@host…) or, better, in the environment as
+# DOSSIER_S3_ACCESS_KEY and DOSSIER_S3_SECRET_KEY.
 
 # The catalogue: any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/dossier
 database_url = "sqlite:///catalogue.db"

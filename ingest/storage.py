@@ -101,8 +101,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def open_store(root: Path) -> ArchiveStore:
-    return LocalStore(root)
+def open_store(root: Path, url: str | None = None) -> ArchiveStore:
+    """The configured archive: object storage when `url` (archive_url) is set, else the
+    local folder `root`."""
+    return open_store_url(url) if url else LocalStore(root)
 
 
 # --- S3-compatible object storage --------------------------------------------------------

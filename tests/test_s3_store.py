@@ -336,3 +336,34 @@ def test_url_store_works_end_to_end(s3_endpoint):
     _put(s, KEY, "内容".encode())
     assert list(s.keys()) == [KEY]
     assert _read(s, KEY) == "内容".encode()
+
+
+def test_cli_files_into_and_gets_from_s3_configured_by_archive_url(s3_endpoint, tmp_path):
+    """`archive_url` in dossier.toml sends the archive to the bucket; credentials come from
+    the environment, so the config holds no secret; `dossier get` reads it back."""
+    import shutil
+
+    from conftest import SAMPLES
+
+    dossier = str(Path(sys.executable).with_name("dossier"))
+    env = {**os.environ, "DOSSIER_S3_ACCESS_KEY": "testing", "DOSSIER_S3_SECRET_KEY": "testing"}
+
+    def run(*args):
+        return subprocess.run([dossier, *args], cwd=tmp_path / "site", capture_output=True, text=True, env=env, timeout=300)
+
+    subprocess.run([dossier, "init", "site"], cwd=tmp_path, check=True, capture_output=True)
+    cfg = tmp_path / "site" / "dossier.toml"
+    bucket = f"dossier-cli-{uuid.uuid4().hex[:8]}"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f'archive_url = "s3://{s3_endpoint}/{bucket}?secure=false"\n', encoding="utf-8")
+    pdf = next(SAMPLES.glob("*.pdf"))  # a text layer: no OCR needed
+    shutil.copy(pdf, tmp_path / "site" / "watch_dirs" / "inbox" / pdf.name)
+
+    filed = run("ingest")
+    assert filed.returncode == 0, filed.stdout + filed.stderr
+    assert not (tmp_path / "site" / "archive").exists() or not any((tmp_path / "site" / "archive").rglob("*.age"))
+    key = filed.stdout.split(" → ", 1)[1].split("  (", 1)[0]
+    assert list(_store(s3_endpoint, bucket).keys()) == [key]
+
+    got = run("get", "1", "-i", "keys/identity.txt", "-o", str(tmp_path / "back.pdf"))
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "back.pdf").read_bytes() == pdf.read_bytes()
