@@ -273,6 +273,40 @@ def get(
     _run(go)
 
 
+@app.command()
+def verify(
+    identity: Annotated[Optional[Path], typer.Option("--identity", "-i", help="age identity: also decrypt every file and check it against the original's SHA-256 (audited).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Check the archive against the catalogue: every catalogued file present and
+    unchanged (its ciphertext hash; with --identity, decrypting to the original's SHA-256),
+    and no object the catalogue does not know. Lists missing, corrupt and orphaned files;
+    exit code 0 when clean, 5 when not. Nothing is changed or deleted."""
+
+    def go():
+        from .catalogue import open_catalogue
+        from .verify import verify as run_verify
+
+        settings = _settings(config)
+        report = run_verify(open_catalogue(settings.database_url), _store(settings), identity)
+        for key in report.missing:
+            console.print(f"missing   {key}")
+        for key, why in report.corrupt:
+            console.print(f"corrupt   {key}: {why}")
+        for key in report.orphaned:
+            console.print(f"orphaned  {key}")
+        for key in report.in_progress:
+            console.print(f"filing    {key} (reserved, not confirmed: an interrupted ingest; re-run it)")
+        how = "decrypted and hashed" if report.decrypted else "ciphertext hashed"
+        console.print(
+            f"{report.checked} files checked ({how}): {len(report.missing)} missing, "
+            f"{len(report.corrupt)} corrupt, {len(report.orphaned)} orphaned"
+        )
+        return 0 if report.clean else 5
+
+    raise typer.Exit(_run(go))
+
+
 @bench_app.command("accuracy")
 def bench_accuracy(
     folder: Annotated[Path, typer.Argument(help="Labelled documents: X.png/X.jpg/X.pdf with ground truth X.json beside each.")],

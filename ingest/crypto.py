@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pyrage
 from pyrage import x25519
 
-from extractors.errors import AccessDenied, UsageError
+from extractors.errors import AccessDenied, IntegrityError, UsageError
 
 
 def parse_recipients(recipients: tuple[str, ...]) -> list:
@@ -53,7 +53,7 @@ def new_identity_file(path: Path) -> str:
     return recipient
 
 
-class _HashingReader(io.RawIOBase):
+class HashingReader(io.RawIOBase):
     """Hashes the plaintext as age reads it, so what was encrypted is proven to be the
     file that was recorded, without reading it twice."""
 
@@ -72,7 +72,7 @@ class _HashingReader(io.RawIOBase):
         return data
 
 
-class _HashingWriter(io.RawIOBase):
+class HashingWriter(io.RawIOBase):
     def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
         self.sha256 = hashlib.sha256()
@@ -89,16 +89,22 @@ class _HashingWriter(io.RawIOBase):
 
 def encrypt_stream(src: BinaryIO, dst: BinaryIO, recipients: list) -> tuple[str, str, int]:
     """Encrypt src into dst. Returns (plaintext sha256, ciphertext sha256, ciphertext size)."""
-    reader, writer = _HashingReader(src), _HashingWriter(dst)
+    reader, writer = HashingReader(src), HashingWriter(dst)
     pyrage.encrypt_io(reader, writer, recipients)
     return reader.sha256.hexdigest(), writer.sha256.hexdigest(), writer.size
 
 
 def decrypt_stream(src: BinaryIO, dst: BinaryIO, identities: list) -> str:
     """Decrypt src into dst; returns the plaintext's sha256."""
-    writer = _HashingWriter(dst)
+    writer = HashingWriter(dst)
     try:
         pyrage.decrypt_io(src, writer, identities)
     except pyrage.DecryptError as exc:
         raise AccessDenied(f"cannot decrypt: {exc}", hint="is this the identity the archive is encrypted to?") from exc
+    except OSError as exc:
+        # pyrage reports a payload that fails its authentication (a changed byte) as a bare
+        # OSError("decryption error"): the key is right, the object is not.
+        if "decryption" in str(exc):
+            raise IntegrityError("the object is corrupt: its encrypted payload fails authentication", hint="run dossier verify; restore it from backup") from exc
+        raise
     return writer.sha256.hexdigest()

@@ -1,0 +1,56 @@
+"""`dossier verify` on a real archive: clean when untouched; a flipped byte, a deleted
+object and a stray object are each found, with and without the identity."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SAMPLES
+
+DOSSIER = str(Path(sys.executable).with_name("dossier"))
+
+
+def run(site: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([DOSSIER, *args], cwd=site, capture_output=True, text=True, timeout=300)
+
+
+def test_verify_finds_corrupt_missing_and_orphaned(tmp_path):
+    subprocess.run([DOSSIER, "init", "site"], cwd=tmp_path, check=True, capture_output=True)
+    site = tmp_path / "site"
+    inbox = site / "watch_dirs" / "inbox"
+    pdf = next(SAMPLES.glob("*.pdf"))  # text layers: no OCR needed
+    shutil.copy(pdf, inbox / "a.pdf")
+    (inbox / "b.pdf").write_bytes(pdf.read_bytes() + b"\n%another scan\n")
+    (inbox / "c.pdf").write_bytes(pdf.read_bytes() + b"\n%a third scan\n")
+    assert run(site, "ingest").returncode == 0
+
+    for args in ((), ("-i", "keys/identity.txt")):
+        clean = run(site, "verify", *args)
+        assert clean.returncode == 0, clean.stdout
+        assert "3 files checked" in clean.stdout
+
+    objects = sorted((site / "archive").rglob("*.age"))
+    flipped, deleted = objects[0], objects[1]
+    data = bytearray(flipped.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    flipped.write_bytes(bytes(data))
+    deleted.unlink()
+    stray = site / "archive" / "客户档案" / "2026" / "stray.pdf.age"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(objects[2], stray)
+
+    for args in ((), ("-i", "keys/identity.txt")):
+        out = run(site, "verify", *args)
+        assert out.returncode == 5
+        rel = lambda p: str(p.relative_to(site / "archive")).removesuffix(".age")  # noqa: E731
+        assert f"corrupt   {rel(flipped)}" in out.stdout
+        assert f"missing   {rel(deleted)}" in out.stdout
+        assert f"orphaned  {rel(stray)}" in out.stdout
+        assert "1 missing, 1 corrupt, 1 orphaned" in out.stdout
+    # Reading the damaged file says so, and writes nothing.
+    got = run(site, "get", rel(flipped), "-i", "keys/identity.txt", "-o", str(tmp_path / "out.pdf"))
+    assert got.returncode == 5 and "corrupt" in got.stderr
+    assert not (tmp_path / "out.pdf").exists()
