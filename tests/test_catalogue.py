@@ -74,14 +74,14 @@ def test_archive_numbers_are_distinct_and_gap_free_across_processes(db_url):
     open_catalogue(db_url)
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    procs = [ctx.Process(target=_allocate, args=(db_url, 25, q)) for _ in range(3)]
+    procs = [ctx.Process(target=_allocate, args=(db_url, 125, q)) for _ in range(4)]
     for p in procs:
         p.start()
     numbers = [x for _ in procs for x in q.get(timeout=120)]
     for p in procs:
         p.join(timeout=60)
-    assert len(set(numbers)) == 75
-    assert sorted(int(x.rsplit("-", 1)[1]) for x in numbers) == list(range(1, 76))
+    assert len(set(numbers)) == 500
+    assert sorted(int(x.rsplit("-", 1)[1]) for x in numbers) == list(range(1, 501))
     assert all(x.startswith("2026-SALE-") for x in numbers)
 
 
