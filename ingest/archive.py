@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import tempfile
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extractors.errors import IntegrityError, UsageError
 
-from .catalogue import Document, audit
+from .catalogue import AuditEntry, Customer, Document, audit
 from .crypto import decrypt_stream, load_identities
 from .storage import ArchiveStore
 
@@ -48,3 +49,37 @@ def get_document(sessions: sessionmaker[Session], store: ArchiveStore, ref: str,
     finally:
         Path(tmp).unlink(missing_ok=True)
     return doc
+
+
+def audit_entries(
+    session: Session,
+    *,
+    customer: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[tuple[AuditEntry, str | None, str | None]]:
+    """Audit entries, oldest first, with the customer's name and the document's key.
+    `customer` is an id, a USCC or (part of) a name."""
+    q = (
+        select(AuditEntry, Customer.name, Document.archive_key)
+        .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
+        .outerjoin(Document, Document.id == AuditEntry.document_id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    if customer:
+        # An all-digit USCC exists (911101080941334449): only a short number is an id.
+        if customer.isdigit() and len(customer) < 18:
+            q = q.where(AuditEntry.customer_id == int(customer))
+        else:
+            q = q.where((Customer.uscc == customer.upper()) | Customer.name.contains(customer))
+    if actor:
+        q = q.where(AuditEntry.actor == actor)
+    if action:
+        q = q.where(AuditEntry.action == action)
+    if since:
+        q = q.where(AuditEntry.at >= since)
+    if until:
+        q = q.where(AuditEntry.at < until)
+    return [tuple(row) for row in session.execute(q).all()]

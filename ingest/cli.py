@@ -273,6 +273,44 @@ def get(
     _run(go)
 
 
+@app.command("audit")
+def audit_log(
+    customer: Annotated[Optional[str], typer.Option(help="Customer id, USCC, or part of the name.")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Who (the user recorded).")] = None,
+    action: Annotated[Optional[str], typer.Option(help="file, get, verify, open_archive, crm_import, …")] = None,
+    since: Annotated[Optional[str], typer.Option(help="From this date or time (YYYY-MM-DD[THH:MM]), UTC.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Before this date or time, UTC.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Who did what to which customer's files, when and why: one line per entry, oldest
+    first. Every filing, decryption (get), verification and import is recorded."""
+
+    def when(text: str | None) -> dt.datetime | None:
+        if not text:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"not a date or time: {text!r}", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    def go():
+        from .archive import audit_entries
+        from .catalogue import open_catalogue
+
+        settings = _settings(config)
+        with open_catalogue(settings.database_url)() as session:
+            rows = audit_entries(session, customer=customer, actor=by, action=action, since=when(since), until=when(until))
+        for entry, name, key in rows:
+            at = entry.at.astimezone(dt.UTC) if entry.at.tzinfo else entry.at
+            what = key or entry.detail
+            why = f"  why: {entry.reason}" if entry.reason else ""
+            console.print(f"{at:%Y-%m-%d %H:%M:%S}  {entry.actor:<12} {entry.action:<12} {name or '-'}  {what}{why}")
+        console.print(f"{len(rows)} entries")
+
+    _run(go)
+
+
 @app.command()
 def verify(
     identity: Annotated[Optional[Path], typer.Option("--identity", "-i", help="age identity: also decrypt every file and check it against the original's SHA-256 (audited).")] = None,

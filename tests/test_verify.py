@@ -54,3 +54,30 @@ def test_verify_finds_corrupt_missing_and_orphaned(tmp_path):
     got = run(site, "get", rel(flipped), "-i", "keys/identity.txt", "-o", str(tmp_path / "out.pdf"))
     assert got.returncode == 5 and "corrupt" in got.stderr
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_audit_answers_who_read_what_and_when(tmp_path):
+    import os
+
+    subprocess.run([DOSSIER, "init", "site"], cwd=tmp_path, check=True, capture_output=True)
+    site = tmp_path / "site"
+    crm = site / "crm.csv"
+    pdf = next(SAMPLES.glob("*.pdf"))
+    truth = __import__("json").loads(pdf.with_suffix(".json").read_text(encoding="utf-8"))
+    crm.write_text(f"客户名称,统一社会信用代码\n{truth['customer']},{truth['fields']['uscc']}\n", encoding="utf-8")
+    assert run(site, "crm", "import", "crm.csv").returncode == 0
+    shutil.copy(pdf, site / "watch_dirs" / "inbox" / "a.pdf")
+    assert run(site, "ingest").returncode == 0
+    env = {**os.environ, "DOSSIER_USER": "档案员王"}
+    subprocess.run([DOSSIER, "get", "1", "-i", "keys/identity.txt", "-o", str(tmp_path / "o.pdf"), "--reason", "年检"], cwd=site, env=env, check=True, capture_output=True)
+
+    reads = run(site, "audit", "--action", "get")
+    assert reads.returncode == 0
+    assert "档案员王" in reads.stdout and "why: 年检" in reads.stdout and truth["customer"] in reads.stdout
+    assert "1 entries" in reads.stdout
+    by_customer = run(site, "audit", "--customer", truth["fields"]["uscc"])
+    actions = [line.split()[3] for line in by_customer.stdout.splitlines()[:-1]]
+    assert actions == ["open_archive", "file", "get"]
+    assert "0 entries" in run(site, "audit", "--by", "nobody").stdout
+    assert "0 entries" in run(site, "audit", "--since", "2999-01-01").stdout
+    assert run(site, "audit", "--since", "yesterday").returncode == 2
