@@ -107,3 +107,47 @@ def format_accuracy(report: AccuracyReport) -> str:
             f" + OCR {med(report.ocr):.2f} + the rest {med(report.rest):.2f}"
         )
     return "\n".join(lines)
+
+
+def encryption(size_mb: int, workdir: Path) -> dict[str, float]:
+    """Encrypt one file of `size_mb` random MiB three ways, each in its own process so its
+    peak memory is its own: dossier's streaming path (LocalStore.put_new + encrypt_stream,
+    as filing does it), and the `age` CLI on the same file. Returns seconds, MB/s and peak
+    resident MB for each."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .crypto import new_identity_file
+
+    for tool, package in (("age", "age"), ("/usr/bin/time", "time")):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed (apt-get install {package})")
+    workdir.mkdir(parents=True, exist_ok=True)
+    src = workdir / "plain.bin"
+    with src.open("wb") as fh:
+        for _ in range(size_mb):
+            fh.write(os.urandom(1 << 20))
+    recipient = new_identity_file(workdir / f"identity-{os.getpid()}-{time.time_ns()}.txt")
+    worker = (
+        "import sys; from pathlib import Path; from ingest.crypto import encrypt_stream, parse_recipients;"
+        "from ingest.storage import LocalStore;"
+        "src, root, r = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3];"
+        "LocalStore(root).put_new('bench/object', lambda fh: encrypt_stream(src.open('rb'), fh, parse_recipients((r,))))"
+    )
+    runs = {
+        "dossier": [sys.executable, "-c", worker, str(src), str(workdir / "store"), recipient],
+        "age CLI": ["age", "-r", recipient, "-o", str(workdir / "out.age"), str(src)],
+    }
+    results: dict[str, float] = {}
+    for name, cmd in runs.items():
+        # GNU time's %M is the exec'd program's own peak; a child's rusage measured from
+        # here would include this Python process's memory, copied at fork.
+        t0 = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - t0
+        results[f"{name} s"] = seconds
+        results[f"{name} MB/s"] = size_mb / seconds
+        results[f"{name} peak MB"] = int(done.stderr.strip().splitlines()[-1]) / 1024  # KiB
+    return results

@@ -370,6 +370,25 @@ def bench_accuracy(
     _run(go)
 
 
+@bench_app.command("encryption")
+def bench_encryption(
+    size: Annotated[int, typer.Option(help="File size in MiB.")] = 600,
+    workdir: Annotated[Path, typer.Option(help="Scratch folder (needs about twice --size free).")] = Path("bench-scratch"),
+) -> None:
+    """Encrypt one random file of --size MiB the way filing does (streamed through age into
+    a temporary object, moved into place) and with the age CLI, each in its own process:
+    seconds, MB/s and peak resident memory of each."""
+    import shutil
+
+    from .bench import encryption
+
+    try:
+        for name, value in encryption(size, workdir).items():
+            print(f"{name:<20} {value:10.2f}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -36,3 +36,12 @@ def test_scores_against_ground_truth(tmp_path):
     text = format_accuracy(report)
     assert "business_licence.uscc" in text and "50.0%" in text
     assert report.ocr == []  # text-layer pages are not timed as OCR
+
+
+def test_encryption_bench_runs_both_ways(tmp_path):
+    from ingest.bench import encryption
+
+    result = encryption(4, tmp_path / "scratch")
+    for name in ("dossier", "age CLI"):
+        assert result[f"{name} s"] > 0 and result[f"{name} peak MB"] > 0
+    assert (tmp_path / "scratch" / "store" / "bench" / "object.age").stat().st_size > 4 << 20
