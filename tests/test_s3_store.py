@@ -367,3 +367,9 @@ def test_cli_files_into_and_gets_from_s3_configured_by_archive_url(s3_endpoint, 
     got = run("get", "1", "-i", "keys/identity.txt", "-o", str(tmp_path / "back.pdf"))
     assert got.returncode == 0, got.stderr
     assert (tmp_path / "back.pdf").read_bytes() == pdf.read_bytes()
+
+    # The object in the bucket is a standard age file.
+    with _store(s3_endpoint, bucket).open(key) as fh:
+        (tmp_path / "raw.age").write_bytes(fh.read())
+    plain = subprocess.run(["age", "-d", "-i", str(tmp_path / "site" / "keys" / "identity.txt"), str(tmp_path / "raw.age")], capture_output=True, check=True).stdout
+    assert plain == pdf.read_bytes()
