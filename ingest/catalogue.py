@@ -103,6 +103,18 @@ class Finding(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class IdNumberHash(Base):
+    """A keyed hash (HMAC-SHA256) of each ID number a document shows, so "which files show
+    this person's ID number" is answerable while the catalogue holds only masked numbers.
+    The key lives outside the database (id_hash_key_file)."""
+
+    __tablename__ = "id_number_hashes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    keyed_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class ArchiveSequence(Base):
     """The last customer sequence number handed out per (year, department)."""
 

@@ -93,7 +93,7 @@ def init(
     def go():
         from .catalogue import open_catalogue
         from .config import CONFIG_TEMPLATE, load_settings
-        from .crypto import new_identity_file
+        from .crypto import new_identity_file, new_secret_file
 
         directory.mkdir(parents=True, exist_ok=True)
         cfg = directory / "dossier.toml"
@@ -106,6 +106,9 @@ def init(
             recipient = str(load_identities(identity)[0].to_public())
         else:
             recipient = new_identity_file(identity)
+        id_key = directory / "keys" / "id-hash.key"
+        if not id_key.exists():
+            new_secret_file(id_key)
         cfg.write_text(CONFIG_TEMPLATE.format(department=department.upper(), recipient=recipient, identity="keys/identity.txt"), encoding="utf-8")
         settings = load_settings(cfg)
         for d in settings.watch_dirs:
@@ -114,6 +117,7 @@ def init(
         open_catalogue(settings.database_url)
         console.print(f"wrote {cfg}")
         console.print(f"wrote {identity} (private key, mode 0600: keep it off ingest machines)")
+        console.print(f"wrote {id_key} (ID-number hash key, mode 0600: needed to ingest)")
         console.print(f"public recipient: {recipient}")
         console.print(f"catalogue: {settings.database_url}")
 

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     database_url: str = "sqlite:///catalogue.db"
     recipients: tuple[str, ...] = ()
     identity_file: Path | None = None
+    id_hash_key_file: Path | None = None
     ocr_engine: str = "rapidocr+tesseract"
     name_date: str = Field("filing", pattern="^(filing|document)$")
     crm_columns: dict[str, str] = Field(default_factory=dict)
@@ -80,6 +81,7 @@ def _resolve(s: Settings, base: Path) -> Settings:
             "quarantine_dir": rel(s.quarantine_dir),
             "archive_root": rel(s.archive_root),
             "identity_file": rel(s.identity_file),
+            "id_hash_key_file": rel(s.id_hash_key_file),
             "database_url": url,
         }
     )
@@ -116,6 +118,10 @@ recipients = ["{recipient}"]
 
 # The private key (archivists only; keep it off ingest machines). `dossier get` uses it.
 identity_file = "{identity}"
+
+# Secret key of the keyed hashes of ID numbers (the catalogue keeps ID numbers masked, plus
+# this hash to find every file showing one number). Needed on every ingesting machine.
+id_hash_key_file = "keys/id-hash.key"
 
 # OCR engine: "rapidocr+tesseract" (RapidOCR reads pages, tesseract re-reads code lines
 # that fail their check), "rapidocr", or "tesseract" (faster to install, weaker on Han text).

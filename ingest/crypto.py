@@ -7,6 +7,7 @@ that can read what it filed. Output is standard age, readable with `age -d -i id
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import os
 from pathlib import Path
@@ -51,6 +52,27 @@ def new_identity_file(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(f"# created by dossier init\n# public key: {recipient}\n{ident}\n")
     return recipient
+
+
+def new_secret_file(path: Path) -> None:
+    """32 random bytes, hex, mode 0600 from creation: the key of the ID-number hashes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(os.urandom(32).hex() + "\n")
+
+
+def load_secret(path: Path) -> bytes:
+    try:
+        return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the ID-number hash key {path}", hint="dossier init writes one (keys/id-hash.key)") from exc
+
+
+def id_number_hash(key: bytes, id_number: str) -> str:
+    """HMAC-SHA256 of an ID number: equal numbers, equal hashes, and without the key no
+    dictionary of the ~10^10 plausible numbers can be built against the catalogue."""
+    return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
 class HashingReader(io.RawIOBase):

@@ -25,8 +25,8 @@ from extractors.templates import type_word
 from matchers.records import Customer as CustomerRecord
 from matchers.records import Match
 
-from .catalogue import ArchiveSequence, Customer, Document, Finding, audit, utcnow
-from .crypto import encrypt_stream
+from .catalogue import ArchiveSequence, Customer, Document, Finding, IdNumberHash, audit, utcnow
+from .crypto import encrypt_stream, id_number_hash
 from .naming import UNRECOGNISED, archive_year, format_archive_no
 from .records import FilingPlan
 from .storage import ArchiveStore
@@ -180,8 +180,12 @@ def store_object(doc: Document, source: Path, expected_sha256: str, store: Archi
     return result["cipher"], result["size"]
 
 
-def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str) -> Document:
+def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str, id_hash_key: bytes | None = None) -> Document:
     doc.ciphertext_sha256, doc.ciphertext_size = cipher
+    if id_hash_key is not None:
+        for name, f in match.extraction.fields.items():
+            if "id_number" in name and f.value:
+                session.add(IdNumberHash(document_id=doc.id, field=name, keyed_hash=id_number_hash(id_hash_key, f.value)))
     doc.status = "needs_review" if match.customer is None or match.blocking else "filed"
     doc.filed_at = utcnow()
     for v in match.disputed:
@@ -202,3 +206,10 @@ def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[st
 
 def _mask(field: str, value: str | None) -> str | None:
     return mask_id_number(value) if value and "id_number" in field else value
+
+
+def documents_showing_id_number(session: Session, id_hash_key: bytes, id_number: str) -> list[Document]:
+    """Every filed document that shows this ID number, found by its keyed hash."""
+    wanted = id_number_hash(id_hash_key, id_number)
+    q = select(Document).join(IdNumberHash, IdNumberHash.document_id == Document.id).where(IdNumberHash.keyed_hash == wanted)
+    return list(session.scalars(q.order_by(Document.id)).unique())

@@ -34,7 +34,7 @@ from matchers.crm import resolve_customer
 
 from .catalogue import CatalogueDirectory
 from .config import Settings
-from .crypto import parse_recipients
+from .crypto import load_secret, parse_recipients
 from .filing import commit_filed, ensure_archive_no, find_filed, plan_filing, reserve_key, store_object
 from .records import Outcome
 from .storage import ArchiveStore
@@ -56,11 +56,13 @@ class Context:
     sessions: sessionmaker[Session]
     today: dt.date
     actor: str
+    id_hash_key: bytes | None = None
 
 
 def make_context(settings: Settings, engine: OcrEngine, store: ArchiveStore, sessions: sessionmaker[Session], today: dt.date | None = None) -> Context:
     settings.require_recipients()
-    return Context(settings, engine, store, sessions, today or dt.date.today(), os.environ.get("DOSSIER_USER") or getpass.getuser())
+    key = load_secret(settings.id_hash_key_file) if settings.id_hash_key_file else None
+    return Context(settings, engine, store, sessions, today or dt.date.today(), os.environ.get("DOSSIER_USER") or getpass.getuser(), key)
 
 
 def is_candidate(path: Path) -> bool:
@@ -127,7 +129,7 @@ def _consume(path: Path, ctx: Context) -> Outcome:
                 session.delete(doc)
                 session.commit()
             raise
-        doc = commit_filed(session, doc, match, cipher, ctx.actor)
+        doc = commit_filed(session, doc, match, cipher, ctx.actor, ctx.id_hash_key)
     _remove_source(path)
     how = f"customer by {match.method}" if match.customer else "customer unknown"
     return Outcome(path, doc.status, how, doc.archive_key, doc.id, extraction.doc_type, match.customer.name if match.customer else None)

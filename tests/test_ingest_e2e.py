@@ -55,6 +55,7 @@ def test_samples_are_filed_encrypted_and_bad_files_quarantined(tmp_path):
     site = tmp_path / "site"
     identity = site / "keys" / "identity.txt"
     assert identity.stat().st_mode & 0o777 == 0o600
+    assert (site / "keys" / "id-hash.key").stat().st_mode & 0o777 == 0o600
 
     imported = run("crm", "import", str(SAMPLES.parent / "crm.csv"), cwd=site)
     assert imported.returncode == 3, imported.stderr  # the export has bad rows on purpose
