@@ -115,6 +115,19 @@ class IdNumberHash(Base):
     keyed_hash: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class BackupSet(Base):
+    """One backup written to an off-site target: what it holds (the manifest), so the next
+    incremental copies only what changed, without decrypting anything."""
+
+    __tablename__ = "backup_sets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))  # 20261128T020000Z-full
+    target: Mapped[str] = mapped_column(String(1000))  # where, secrets removed
+    kind: Mapped[str] = mapped_column(String(12))  # full | incremental
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    objects: Mapped[dict] = mapped_column(JSON, default=dict)  # key -> ciphertext sha256, all objects at that time
+
+
 class ArchiveSequence(Base):
     """The last customer sequence number handed out per (year, department)."""
 

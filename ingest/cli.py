@@ -315,6 +315,55 @@ def audit_log(
     _run(go)
 
 
+@app.command("backup")
+def backup_cmd(
+    to: Annotated[str, typer.Option("--to", help="Off-site target: a folder, or s3://host:port/bucket/prefix.")],
+    full: Annotated[bool, typer.Option("--full/--incremental", help="Copy everything, or only what changed since the last backup to this target.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Copy the encrypted archive and an encrypted catalogue dump to a second storage. No
+    private key is needed. Daily incremental and weekly full, e.g. in root's crontab:
+
+        30 1 * * 1-6  cd /srv/dossier && dossier backup --incremental --to /mnt/offsite/dossier
+        30 1 * * 0    cd /srv/dossier && dossier backup --full --to /mnt/offsite/dossier
+    """
+
+    def go():
+        from .backup import backup
+        from .catalogue import open_catalogue
+        from .crypto import parse_recipients
+        from .storage import open_store_url
+
+        settings = _settings(config)
+        result = backup(open_catalogue(settings.database_url), _store(settings), open_store_url(to), to, parse_recipients(settings.require_recipients()), full=full)
+        console.print(f"{result.name}: {result.copied} objects copied, {result.objects} in the archive")
+
+    _run(go)
+
+
+@app.command("restore")
+def restore_cmd(
+    source: Annotated[str, typer.Option("--from", help="The backup target to restore from.")],
+    identity: Annotated[Path, typer.Option("--identity", "-i", help="age identity that can decrypt the catalogue dump.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Rebuild the archive and the catalogue (configured in dossier.toml, which must be
+    empty) from the newest backup set in SOURCE: the last full backup and the incrementals
+    since. Run `dossier verify -i IDENTITY` afterwards."""
+
+    def go():
+        from .backup import restore
+        from .catalogue import open_catalogue
+        from .crypto import load_identities
+        from .storage import open_store_url
+
+        settings = _settings(config)
+        result = restore(open_catalogue(settings.database_url), _store(settings), open_store_url(source), load_identities(identity))
+        console.print(f"restored {result.name}: {result.objects} objects and the catalogue")
+
+    _run(go)
+
+
 @app.command()
 def verify(
     identity: Annotated[Optional[Path], typer.Option("--identity", "-i", help="age identity: also decrypt every file and check it against the original's SHA-256 (audited).")] = None,

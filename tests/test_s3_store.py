@@ -373,3 +373,28 @@ def test_cli_files_into_and_gets_from_s3_configured_by_archive_url(s3_endpoint, 
         (tmp_path / "raw.age").write_bytes(fh.read())
     plain = subprocess.run(["age", "-d", "-i", str(tmp_path / "site" / "keys" / "identity.txt"), str(tmp_path / "raw.age")], capture_output=True, check=True).stdout
     assert plain == pdf.read_bytes()
+
+
+def test_backup_to_a_bucket_and_restore_from_it(s3_endpoint, tmp_path):
+    import shutil
+
+    from conftest import SAMPLES
+    from ingest.backup import restore
+    from ingest.catalogue import open_catalogue
+    from ingest.crypto import load_identities
+
+    dossier = str(Path(sys.executable).with_name("dossier"))
+    subprocess.run([dossier, "init", "site"], cwd=tmp_path, check=True, capture_output=True)
+    site = tmp_path / "site"
+    shutil.copy(next(SAMPLES.glob("*.pdf")), site / "watch_dirs" / "inbox" / "a.pdf")
+    subprocess.run([dossier, "ingest"], cwd=site, check=True, capture_output=True)
+    target = f"s3://testing:testing@{s3_endpoint}/offsite-{uuid.uuid4().hex[:8]}?secure=false"
+    out = subprocess.run([dossier, "backup", "--full", "--to", target], cwd=site, capture_output=True, text=True)
+    assert out.returncode == 0 and "1 objects copied" in out.stdout, out.stderr
+
+    archive = LocalStore(tmp_path / "restored")
+    restore(open_catalogue(f"sqlite:///{tmp_path / 'restored.db'}"), archive, open_store_url(target), load_identities(site / "keys" / "identity.txt"))
+    original = next((site / "archive").rglob("*.age"))
+    key = str(original.relative_to(site / "archive"))[: -len(".age")]
+    assert list(archive.keys()) == [key]
+    assert (tmp_path / "restored" / f"{key}.age").read_bytes() == original.read_bytes()
