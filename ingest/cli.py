@@ -6,8 +6,9 @@ exit codes out. Errors are mapped to exit codes here and nowhere else:
     2  wrong usage or configuration
     3  some input was rejected (quarantined, or CRM rows refused)
     4  something must be retried later (store or database unreachable, file still changing)
-    5  the archive does not match its catalogue
+    5  the archive does not match its catalogue (a file read back is not what was filed)
     6  a key or permission is missing or wrong
+    16-23  `dossier verify` found problems: 16 + 1 missing + 2 corrupt + 4 orphaned
 """
 
 from __future__ import annotations
@@ -371,8 +372,9 @@ def verify(
 ) -> None:
     """Check the archive against the catalogue: every catalogued file present and
     unchanged (its ciphertext hash; with --identity, decrypting to the original's SHA-256),
-    and no object the catalogue does not know. Lists missing, corrupt and orphaned files;
-    exit code 0 when clean, 5 when not. Nothing is changed or deleted."""
+    and no object the catalogue does not know. Lists missing, corrupt and orphaned files.
+    Exit code 0 when clean, else 16 + 1 (missing) + 2 (corrupt) + 4 (orphaned): 23 means all
+    three. Nothing is changed or deleted."""
 
     def go():
         from .catalogue import open_catalogue
@@ -393,7 +395,7 @@ def verify(
             f"{report.checked} files checked ({how}): {len(report.missing)} missing, "
             f"{len(report.corrupt)} corrupt, {len(report.orphaned)} orphaned"
         )
-        return 0 if report.clean else 5
+        return report.exit_code
 
     raise typer.Exit(_run(go))
 

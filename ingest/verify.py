@@ -40,6 +40,14 @@ class VerifyReport:
     def clean(self) -> bool:
         return not (self.missing or self.corrupt or self.orphaned)
 
+    @property
+    def exit_code(self) -> int:
+        """0 when clean; else 16 plus 1 for missing, 2 for corrupt, 4 for orphaned objects
+        (19 = missing and corrupt), so a cron job can tell what it found."""
+        if self.clean:
+            return 0
+        return 16 + (1 if self.missing else 0) + (2 if self.corrupt else 0) + (4 if self.orphaned else 0)
+
 
 def verify(sessions: sessionmaker[Session], store: ArchiveStore, identity: Path | None = None, *, actor: str = "dossier") -> VerifyReport:
     identities = load_identities(identity) if identity else None

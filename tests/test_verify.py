@@ -44,7 +44,7 @@ def test_verify_finds_corrupt_missing_and_orphaned(tmp_path):
 
     for args in ((), ("-i", "keys/identity.txt")):
         out = run(site, "verify", *args)
-        assert out.returncode == 5
+        assert out.returncode == 16 + 1 + 2 + 4
         rel = lambda p: str(p.relative_to(site / "archive")).removesuffix(".age")  # noqa: E731
         assert f"corrupt   {rel(flipped)}" in out.stdout
         assert f"missing   {rel(deleted)}" in out.stdout
@@ -81,3 +81,12 @@ def test_audit_answers_who_read_what_and_when(tmp_path):
     assert "0 entries" in run(site, "audit", "--by", "nobody").stdout
     assert "0 entries" in run(site, "audit", "--since", "2999-01-01").stdout
     assert run(site, "audit", "--since", "yesterday").returncode == 2
+
+
+def test_exit_code_says_which_problems():
+    from ingest.verify import VerifyReport
+
+    assert VerifyReport().exit_code == 0
+    assert VerifyReport(missing=["k"]).exit_code == 17
+    assert VerifyReport(corrupt=[("k", "why")]).exit_code == 18
+    assert VerifyReport(orphaned=["k"]).exit_code == 20
