@@ -3,6 +3,8 @@ answers), and a key pair."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +14,12 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "scans"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DOSSIER = str(Path(sys.executable).with_name("dossier"))
+
+
+def run_dossier(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real `dossier` command, as a user runs it."""
+    return subprocess.run([DOSSIER, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 def _postgres_available() -> bool:

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-from conftest import SAMPLES
+from conftest import DOSSIER, SAMPLES
+from conftest import run_dossier as run
 
-DOSSIER = str(Path(sys.executable).with_name("dossier"))
-
-
-def run(site: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([DOSSIER, *args], cwd=site, capture_output=True, text=True, timeout=300)
 
 
 def test_full_and_incrementals_restore_byte_for_byte(tmp_path):
