@@ -33,6 +33,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -427,6 +428,18 @@ def plan_jobs(counts: dict[str, int]) -> tuple[list[Job], dict[int, str], int]:
         recipe = MILD_RECIPES["contract_first_page"][i % len(MILD_RECIPES["contract_first_page"])]
         jobs.append(Job("contract_first_page", first_contract_customer + i,
                         f"contract_first_page_{i + 1:02d}", recipe))
+    # The further types go to customers who already have documents, so no customer is added:
+    # letters, account proofs and archive covers to the licence holders, contract pages to
+    # the contracts' customers (page i of contract i).
+    holders = max(1, first_contract_customer)
+    for doc_type in EXTRA_TYPES:
+        recipes = MILD_RECIPES[doc_type]
+        for i in range(counts.get(doc_type, 0)):
+            if doc_type.startswith("contract_") and n_con:
+                customer = first_contract_customer + i % n_con
+            else:
+                customer = i % holders
+            jobs.append(Job(doc_type, customer, f"{doc_type}_{i + 1:02d}", recipes[i % len(recipes)]))
     roles: dict[int, str] = {}
     if n_lic >= 2:
         roles[1] = ROLE_LEGAL_REP_DIFFERS
@@ -517,6 +530,8 @@ class Page:
     height: float  # mm
     ops: list[Op] = field(default_factory=list)
     background: Color = (255, 255, 255)
+    # Printed values the extractors do not read (yet): written to the ground truth's `extra`.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def add(self, *ops: Op) -> None:
         self.ops.extend(ops)
@@ -882,6 +897,278 @@ def layout_contract_first_page(customer: Customer, world: World, rng: random.Ran
     return page, fields
 
 
+# --- layouts of the further types (only made with --count-per-type) ------------------------
+
+AUTH_MATTERS = (
+    "代表我单位办理与{firm}之间合同的洽谈、签订及履行相关事宜",
+    "代表我单位办理客户资料提交、核对及业务对接相关事宜",
+    "代表我单位办理对公账户信息变更及结算业务相关手续",
+    "代表我单位参加{firm}组织的供应商资格审核并签署相关文件",
+)
+ARCHIVE_DEPTS = ("SALE", "SALE", "CRM", "FIN", "LEGAL")
+BANKS: tuple[tuple[str, int], ...] = (  # (bank, digits in its account numbers)
+    ("中国工商银行股份有限公司", 19),
+    ("中国建设银行股份有限公司", 20),
+    ("中国农业银行股份有限公司", 19),
+    ("中国银行股份有限公司", 12),
+    ("招商银行股份有限公司", 15),
+    ("交通银行股份有限公司", 21),
+)
+
+
+def _contract_of(customer: Customer, world: World) -> Fields | None:
+    """The fields of this customer's contract first page, by redrawing that page with its own
+    sub-seed, so the amount and signature pages belong to the same contract."""
+    index = world.customers.index(customer)
+    job = next((j for j in world.jobs if j.doc_type == "contract_first_page" and j.customer == index), None)
+    if job is None:
+        return None
+    return layout_contract_first_page(customer, world, random.Random(sub_seed(world.seed, "doc", job.stem)))[1]
+
+
+def _labelled(page: Page, x: float, y: float, label: str, value: str, size: float,
+              width: float, step: float = 7.5) -> float:
+    """`label：value`, value wrapped under itself; returns the y below it."""
+    page.add(Text(x, y, label, size, "serif_bold"))
+    x_value = x + text_width(label, size, "serif_bold")
+    for k, line in enumerate(wrap(value, size, width - (x_value - x))):
+        page.add(Text(x_value, y + k * step, line, size))
+        y += step if k else 0
+    return y + step
+
+
+def layout_authorization_letter(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """授权委托书: the company (委托人) authorises an agent (受托人) to act for it; company seal
+    on the signature block, the legal representative's signature beside it."""
+    co = customer.company
+    agent = make_person(rng, home=co.division)
+    sign_date = random_date(rng, max(co.established, dt.date(2023, 1, 1)), AS_OF - dt.timedelta(days=10))
+    years = rng.choice((1, 1, 2, 3))
+    while add_years(sign_date, years) <= AS_OF:  # current on AS_OF, like every document here
+        years += 1
+    valid_to = add_years(sign_date, years)
+    matter = rng.choice(AUTH_MATTERS).format(firm=world.firm.name)
+    page = Page(210, 297)
+    left, right, size = 25.0, 185.0, 12
+    page.add(Text(105, 40, "授 权 委 托 书", 22, "serif_bold", align="center"))
+    y = 62.0
+    for label, value in (("委托人：", co.name), ("统一社会信用代码：", co.uscc), ("住所：", co.address),
+                         ("法定代表人：", co.legal_rep.name)):
+        y = _labelled(page, left, y, label, value, size, right - left)
+    y += 5
+    for label, value in (("受托人：", agent.name), ("性别：", agent.sex),
+                         ("身份证号码：", agent.id_number), ("住址：", agent.address)):
+        y = _labelled(page, left, y, label, value, size, right - left)
+    y += 5
+    indent = text_width("　　", size)
+    body = (f"现委托{agent.name}作为我单位的合法代理人，以我单位的名义办理下列事项。"
+            "受托人在委托权限内签署的一切相关文件和处理的有关事务，我单位均予以承认，"
+            "并承担相应的法律责任。受托人无转委托权。")
+    for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
+        page.add(Text(left + (indent if k == 0 else 0), y, line, size))
+        y += 7.5
+    y += 4
+    y = _labelled(page, left, y, "委托事项：", matter, size, right - left)
+    y = _labelled(page, left, y, "有效期至：", cn_date(valid_to), size, right - left)
+    y = max(y + 25, 200.0)
+    sig_x = 95.0
+    page.add(Text(sig_x, y, "委托人（盖章）：", size, "serif_bold"))
+    name_lines = wrap(co.name, size, right - sig_x)
+    for k, line in enumerate(name_lines):
+        page.add(Text(sig_x, y + 8 + k * 7, line, size))
+    seal_y = y + 8 - 24
+    page.add(Picture(sig_x + 18, seal_y, 42, 42, seal_picture(co.name, rng.getrandbits(32)), multiply=True))
+    y += 8 + len(name_lines) * 7 + 10
+    page.add(Text(sig_x, y, "法定代表人（签字）：", size, "serif_bold"),
+             Picture(sig_x + 44, y - 9, 34, 12, handwriting_picture(co.legal_rep.name, rng.uniform(-5, 5))))
+    page.add(Text(sig_x, y + 14, cn_date(sign_date), size))
+    fields: Fields = {
+        "principal": co.name,
+        "principal_uscc": co.uscc,
+        "agent_name": agent.name,
+        "agent_id_number": agent.id_number,
+        "legal_rep": co.legal_rep.name,
+    }
+    page.extra = {"matter": matter, "valid_to": valid_to.isoformat(), "sign_date": sign_date.isoformat()}
+    return page, fields
+
+
+def layout_contract_amount_page(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """Page 2 of the contract: a price table, then 合同金额 in figures and in 大写 (agreeing)."""
+    from extractors.parsing import amount_in_words
+
+    contract = _contract_of(customer, world)
+    page = Page(210, 297)
+    left, right, size = 25.0, 185.0, 12
+    items = []
+    names = ("技术服务费", "设备采购", "安装调试", "运维支持", "培训服务", "软件许可", "耗材", "运输费")
+    for name in rng.sample(names, rng.randint(2, 4)):
+        qty = rng.choice((1, 1, 2, 3, 5, 10, 12, 20))
+        unit = Decimal(rng.randint(5, 900) * 100) + (Decimal("0.50") if rng.random() < 0.2 else 0)
+        items.append((name, qty, unit))
+    total = sum((q * u for _, q, u in items), Decimal(0))
+    figures = f"¥{total:,.2f}"
+    words = "人民币" + amount_in_words(total)
+    y = 30.0
+    page.add(Text(left, y, "第四条　合同价款及支付方式", size, "serif_bold"))
+    y += 9
+    page.add(Text(left, y, "4.1　本合同项下的价款明细如下表（含税）：", size))
+    y += 5
+    cols = (left, left + 14, left + 70, left + 92, left + 126, right)
+    heads = ("序号", "项目名称", "数量", "单价（元）", "金额（元）")
+    rows = [heads] + [(str(k + 1), n, str(q), f"{u:,.2f}", f"{q * u:,.2f}") for k, (n, q, u) in enumerate(items)]
+    rows.append(("", "合计", "", "", f"{total:,.2f}"))
+    row_h = 9.0
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            page.add(Box(cols[c], y, cols[c + 1] - cols[c], row_h, outline=BLACK, width=0.3))
+            page.add(Text((cols[c] + cols[c + 1]) / 2, y + 6.3, cell, 10.5,
+                          "serif_bold" if r == 0 else "serif", align="center"))
+        y += row_h
+    y += 10
+    page.add(Text(left, y, f"合同金额：{figures}", size, "serif_bold"))
+    y += 8
+    page.add(Text(left, y, f"大写：{words}", size, "serif_bold"))
+    y += 12
+    indent = text_width("　　", size)
+    advance = (total * Decimal("0.3")).quantize(Decimal("0.01"))
+    clauses = (
+        "4.2　上述价款已包含税费、运输、安装及售后服务等全部费用，除双方另有书面约定外，"
+        "甲方无需向乙方支付其他任何费用。",
+        f"4.3　付款方式：本合同签订后十个工作日内，甲方向乙方支付百分之三十作为预付款，"
+        f"计人民币{advance:,.2f}元；验收合格后十个工作日内支付其余款项。",
+        "4.4　乙方应在每次收款前向甲方开具等额合法有效的增值税专用发票，甲方收到发票后方予付款。",
+        "4.5　甲方以银行转账方式付款，乙方收款账户以本合同所载信息为准，变更须提前书面通知甲方。",
+    )
+    for body in clauses:
+        for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
+            page.add(Text(left + (indent if k == 0 else 0), y, line, size))
+            y += 7.5
+        y += 3
+    page.add(Text(105, 280, "第 2 页　共 4 页", 9, "serif", align="center"))
+    fields: Fields = {
+        "amount": int(total) if total == total.to_integral() else float(total),
+        "amount_text": figures,
+        "amount_in_words": int(total) if total == total.to_integral() else float(total),
+        "amount_in_words_text": words,
+    }
+    page.extra = {"contract_no": contract["contract_no"]} if contract else {}
+    return page, fields
+
+
+def layout_contract_signature_page(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """Last page of the contract: closing clauses, then 甲方 and 乙方 blocks, each with the
+    company seal over its name, a signature and the signing date."""
+    a, b = customer.company, world.firm
+    contract = _contract_of(customer, world)
+    if contract is not None:
+        sign_date = dt.date.fromisoformat(contract["sign_date"])
+    else:
+        sign_date = random_date(rng, max(a.established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
+    page = Page(210, 297)
+    left, right, size = 25.0, 185.0, 12
+    y = 32.0
+    indent = text_width("　　", size)
+    for heading, body in (
+        ("第九条　争议解决", f"因本合同引起的或与本合同有关的任何争议，双方应友好协商解决；协商不成的，"
+                          f"任何一方均可向{a.division.city}{a.division.district}人民法院提起诉讼。"),
+        ("第十条　其他", "本合同未尽事宜，双方可另行签订补充协议，补充协议与本合同具有同等法律效力。"
+                       "本合同一式贰份，甲乙双方各执壹份。本合同自双方签字并盖章之日起生效。"),
+    ):
+        page.add(Text(left, y, heading, size, "serif_bold"))
+        y += 8
+        for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
+            page.add(Text(left + (indent if k == 0 else 0), y, line, size))
+            y += 7.5
+        y += 3
+    page.add(Text(105, y + 4, "（以下无正文）", size, align="center"))
+    y += 30
+    for tag, party in (("甲方", a), ("乙方", b)):
+        page.add(Text(left, y, f"{tag}（盖章）：{party.name}", size, "serif_bold"))
+        name_x = left + text_width(f"{tag}（盖章）：", size, "serif_bold")
+        seal_x = name_x + rng.uniform(0.1, 0.5) * text_width(party.name, size) - 10
+        page.add(Picture(seal_x, y - 22, 42, 42, seal_picture(party.name, rng.getrandbits(32)), multiply=True))
+        page.add(Text(left, y + 12, "法定代表人或授权代表（签字）：", size),
+                 Picture(left + 68, y + 3, 34, 12, handwriting_picture(party.legal_rep.name, rng.uniform(-6, 6))))
+        page.add(Text(left, y + 24, f"签订日期：{cn_date(sign_date)}", size))
+        y += 62
+    page.add(Text(105, 280, "第 4 页　共 4 页", 9, "serif", align="center"))
+    fields: Fields = {"party_a": a.name, "party_b": b.name, "sign_date": sign_date.isoformat()}
+    page.extra = {"contract_no": contract["contract_no"]} if contract else {}
+    return page, fields
+
+
+def layout_bank_account_proof(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """开户许可证 (基本存款账户): landscape certificate, 核准号 and 编号 on top, the account's
+    fields, the People's Bank seal over the issue date."""
+    co = customer.company
+    bank, digits = rng.choice(BANKS)
+    branch = f"{bank}{co.division.city.removesuffix('市')}{co.division.district.removesuffix('新区').removesuffix('区')}支行"
+    account_no = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
+    approval_no = f"J{co.division.code[:4]}{rng.randint(0, 999_999_999):09d}"
+    serial = f"{co.division.code[:4]}-{rng.randint(0, 99_999_999):08d}"
+    issue = random_date(rng, co.established, min(AS_OF - dt.timedelta(days=30), co.established + dt.timedelta(days=90)))
+    page = Page(240, 170)
+    frame = (40, 100, 150)
+    page.add(Box(8, 8, 224, 154, outline=frame, width=1.4), Box(11, 11, 218, 148, outline=frame, width=0.4))
+    page.add(Text(120, 36, "开 户 许 可 证", 30, "serif_bold", align="center"),
+             Text(22, 52, f"核准号：{approval_no}", 12, "sans"),
+             Text(218, 52, f"编号：{serial}", 12, "sans", align="right"))
+    page.add(Text(22, 66, f"经审核，{co.name}符合开户条件，准予", 12),
+             Text(22, 74, "开立基本存款账户。", 12))
+    y = 90.0
+    for label, value in (("法定代表人（单位负责人）", co.legal_rep.name), ("存款人名称", co.name),
+                         ("开户银行", branch), ("账号", account_no)):
+        page.add(Text(30, y, label, 12, "serif_bold"), Text(92, y, value, 12))
+        y += 11
+    authority = f"中国人民银行{co.division.city.removesuffix('市')}中心支行"
+    page.add(Text(150, 146, "发证机关（盖章）", 11), Text(185, 154, cn_date(issue), 11, align="center"),
+             Picture(166, 118, 38, 38, seal_picture(authority, rng.getrandbits(32)), multiply=True))
+    fields: Fields = {"account_name": co.name, "bank": branch, "account_no": account_no,
+                      "approval_no": approval_no}
+    page.extra = {"serial_no": serial, "legal_rep": co.legal_rep.name, "issue_date": issue.isoformat()}
+    return page, fields
+
+
+def layout_archive_cover(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """档案袋封面: the firm's archive bag, a table of the customer's details and its contents."""
+    co = customer.company
+    archive_date = random_date(rng, max(co.established, dt.date(2021, 1, 1)), AS_OF - dt.timedelta(days=5))
+    archive_no = f"{archive_date.year}-{rng.choice(ARCHIVE_DEPTS)}-{rng.randint(1, 300):03d}"
+    keeper = person_name(rng, rng.choice("男女"))
+    page = Page(210, 297, background=(236, 222, 190))  # kraft paper
+    left, right = 25.0, 185.0
+    page.add(Text(105, 34, world.firm.name, 13, "serif", align="center"),
+             Text(105, 52, "客 户 档 案", 30, "serif_bold", align="center"))
+    rows = (("客户名称", co.name), ("统一社会信用代码", co.uscc), ("档案编号", archive_no),
+            ("归档日期", cn_date(archive_date)), ("保管人", keeper),
+            ("保管期限", rng.choice(("长期", "三十年", "十年"))), ("密级", "内部"))
+    y, row_h, split = 66.0, 13.0, left + 46
+    for label, value in rows:
+        page.add(Box(left, y, split - left, row_h, outline=BLACK, width=0.4),
+                 Box(split, y, right - split, row_h, outline=BLACK, width=0.4),
+                 Text(left + 4, y + 8.8, label, 12, "serif_bold"),
+                 Text(split + 4, y + 8.8, value, 12))
+        y += row_h
+    y += 12
+    page.add(Text(left, y, "卷内资料目录", 13, "serif_bold"))
+    y += 4
+    contents = ["营业执照副本", "法定代表人身份证", "授权委托书", "合同首页", "合同金额页",
+                "合同签字盖章页", "对公账户证明", "客户风险评估报告"]
+    cols = (left, left + 18, left + 118, right)
+    for r, row in enumerate([("序号", "资料名称", "页数")] +
+                            [(str(k + 1), c, str(rng.randint(1, 4))) for k, c in enumerate(contents)]):
+        for c, cell in enumerate(row):
+            page.add(Box(cols[c], y, cols[c + 1] - cols[c], 9, outline=BLACK, width=0.3),
+                     Text((cols[c] + cols[c + 1]) / 2, y + 6.3, cell, 10.5,
+                          "serif_bold" if r == 0 else "serif", align="center"))
+        y += 9
+    page.add(Text(105, 278, "档案室制", 10, "serif", align="center"))
+    fields: Fields = {"name": co.name, "archive_no": archive_no, "archive_date": archive_date.isoformat(),
+                      "keeper": keeper}
+    return page, fields
+
+
 # --- backends: raster and PDF ------------------------------------------------------------
 
 
@@ -983,12 +1270,53 @@ def render_contract_first_page(customer: Customer, world: World, rng: random.Ran
     return rasterise(page, dpi), fields
 
 
+Layout = Callable[[Customer, World, random.Random], tuple[Page, Fields]]
+LAYOUTS: dict[str, Layout] = {
+    "business_licence": layout_business_licence,
+    "id_card": layout_id_card,
+    "contract_first_page": layout_contract_first_page,
+    "authorization_letter": layout_authorization_letter,
+    "contract_amount_page": layout_contract_amount_page,
+    "contract_signature_page": layout_contract_signature_page,
+    "bank_account_proof": layout_bank_account_proof,
+    "archive_cover": layout_archive_cover,
+}
+
+
+def _render(layout: Layout) -> Callable[..., tuple[Image.Image, Fields]]:
+    def render(customer: Customer, world: World, rng: random.Random,
+               dpi: int = DEFAULT_DPI) -> tuple[Image.Image, Fields]:
+        page, fields = layout(customer, world, rng)
+        return rasterise(page, dpi), fields
+
+    render.__name__ = layout.__name__.replace("layout_", "render_")
+    return render
+
+
 Renderer = Callable[..., tuple[Image.Image, Fields]]
 RENDERERS: dict[str, Renderer] = {
     "business_licence": render_business_licence,
     "id_card": render_id_card,
     "contract_first_page": render_contract_first_page,
+    **{t: _render(LAYOUTS[t]) for t in ("authorization_letter", "contract_amount_page",
+                                         "contract_signature_page", "bank_account_proof", "archive_cover")},
 }
+
+
+def seal_targets(page: Page, company: Company) -> dict[str, list[tuple[float, float, float, float]]]:
+    """Boxes (mm) of the text lines that print the company's name or its USCC."""
+    targets: dict[str, list[tuple[float, float, float, float]]] = {}
+    for op in page.ops:
+        if not isinstance(op, Text):
+            continue
+        kind = "name" if company.name in op.text else "code" if company.uscc in op.text else None
+        if kind is None:
+            continue
+        w = text_width(op.text, op.size, op.family)
+        x0 = op.x - {"left": 0, "center": w / 2, "right": w}[op.align]
+        h = op.size * MM_PER_PT
+        targets.setdefault(kind, []).append((x0, op.y - 0.9 * h, x0 + w, op.y + 0.15 * h))
+    return targets
 PDF_RENDERERS: dict[str, Callable[..., tuple[bytes, Fields]]] = {
     "business_licence": render_business_licence_pdf,
 }
@@ -1003,6 +1331,10 @@ class ScanState:
 
     rng: np.random.Generator
     dpi: int
+    # Page positions (mm boxes x0, y0, x1, y1) of key lines, by kind ("name", "code"), and the
+    # seal's text: what `seal_over` stamps where.
+    targets: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    seal_text: str = ""
 
 
 Degradation = Callable[..., Image.Image]  # (image, state, *args) -> image
@@ -1100,6 +1432,86 @@ def downscale(img: Image.Image, state: ScanState, dpi: float = 200) -> Image.Ima
     return img.resize(size, Image.Resampling.LANCZOS)
 
 
+@degradation
+def seal_over(img: Image.Image, state: ScanState, target: str = "any") -> Image.Image:
+    """A company seal stamped across a key line: `name` (the line naming the customer),
+    `code` (its USCC line) or `any`. Red ink on colour pages, grey on grey ones. Apply it
+    before any geometric degradation: the targets are page positions."""
+    boxes = state.targets.get(str(target)) or [b for bs in state.targets.values() for b in bs]
+    scale = state.dpi / 25.4
+    d = round(42 * scale)
+    if boxes:
+        x0, y0, x1, y1 = boxes[int(state.rng.integers(len(boxes)))]
+        cx = state.rng.uniform(x0, max(x0, x1 - 10)) * scale
+        cy = ((y0 + y1) / 2 + state.rng.uniform(-6, 6)) * scale
+    else:
+        cx, cy = state.rng.uniform(0.3, 0.7) * img.width, state.rng.uniform(0.2, 0.5) * img.height
+    pic = seal_picture(state.seal_text or "合同专用章", int(state.rng.integers(2**32)))(d, d)
+    pic = pic.rotate(state.rng.uniform(-40, 40), resample=Image.Resampling.BICUBIC)
+    box = (round(cx - d / 2), round(cy - d / 2))
+    if img.mode == "L":
+        alpha = np.asarray(pic.getchannel("A"), dtype=np.float32) / 255
+        ink = Image.fromarray((255 - alpha * 115).astype(np.uint8))
+    else:
+        ink = Image.new("RGB", pic.size, (255, 255, 255))
+        ink.paste(pic, (0, 0), pic)
+    out = img.copy()
+    region = out.crop((*box, box[0] + d, box[1] + d))
+    out.paste(ImageChops.multiply(region, ink), box)
+    return out
+
+
+@degradation
+def shadow(img: Image.Image, state: ScanState, strength: float = 0.45) -> Image.Image:
+    """Uneven light, as on a photographed page: a darkening gradient from a random side and a
+    soft shadow blob (a hand, a phone)."""
+    arr = np.asarray(img, dtype=np.float32)
+    h, w = arr.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = state.rng.uniform(0, 2 * math.pi)
+    g = (xx / w - 0.5) * math.cos(angle) + (yy / h - 0.5) * math.sin(angle)
+    g = (g - g.min()) / max(1e-6, float(g.max() - g.min()))
+    light = 1 - strength * g ** 1.6
+    bx, by = state.rng.uniform(0, w), state.rng.uniform(0, h)
+    sigma = state.rng.uniform(0.15, 0.35) * min(w, h)
+    light *= 1 - strength * 0.5 * np.exp(-((xx - bx) ** 2 + (yy - by) ** 2) / (2 * sigma ** 2))
+    return _from_array(arr * (light if arr.ndim == 2 else light[..., None]))
+
+
+def _perspective_coeffs(src: Sequence[tuple[float, float]], dst: Sequence[tuple[float, float]]) -> list[float]:
+    """PIL's 8 coefficients mapping output points `dst` back to input points `src`."""
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs += [u, v]
+    return [float(c) for c in np.linalg.solve(np.array(rows), np.array(rhs))]
+
+
+@degradation
+def perspective(img: Image.Image, state: ScanState, k: float = 5.0) -> Image.Image:
+    """A photographed page: each corner moved by up to `k` % of the page's short side, the page
+    on a darker background margin (a desk)."""
+    w, h = img.size
+    jitter = k / 100 * min(w, h)
+    m = round(jitter + 0.04 * max(w, h))
+    W, H = w + 2 * m, h + 2 * m
+    corners = [(0, 0), (w, 0), (w, h), (0, h)]
+    dst = [(x + m + state.rng.uniform(-jitter, jitter), y + m + state.rng.uniform(-jitter, jitter))
+           for x, y in corners]
+    coeffs = _perspective_coeffs(corners, dst)
+    warped = img.transform((W, H), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
+    mask = Image.new("L", img.size, 255).transform((W, H), Image.Transform.PERSPECTIVE, coeffs,
+                                                    Image.Resampling.BILINEAR)
+    desk = np.full((H, W) if img.mode == "L" else (H, W, 3),
+                   78 if img.mode == "L" else (88, 74, 60), dtype=np.float32)
+    grain = state.rng.normal(0, 6, (H, W)).astype(np.float32)
+    desk = desk + (grain if img.mode == "L" else grain[..., None])
+    background = _from_array(desk)
+    background.paste(warped, (0, 0), mask)
+    return background
+
+
 _SPEC = re.compile(r"^(?P<name>[a-z_0-9]+)(?:\((?P<args>[^)]*)\))?$")
 
 
@@ -1107,8 +1519,78 @@ def parse_degradation(spec: str) -> tuple[Degradation, list[float]]:
     m = _SPEC.match(spec.strip())
     if not m or m["name"] not in DEGRADATIONS:
         raise ValueError(f"unknown degradation {spec!r}; known: {', '.join(sorted(DEGRADATIONS))}")
-    args = [float(a) for a in m["args"].split(",")] if m["args"] else []
+    args = [_spec_arg(a) for a in m["args"].split(",")] if m["args"] else []
     return DEGRADATIONS[m["name"]], args
+
+
+def _spec_arg(text: str) -> float | str:
+    """A spec argument: a number, or a word such as `name` in ``seal_over(name)``."""
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def split_recipe(text: str) -> list[str]:
+    """``"skew(3),photocopy,jpeg(40)"`` -> specs, commas inside brackets kept; each checked."""
+    specs, depth, cur = [], 0, ""
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            specs.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        specs.append(cur.strip())
+    for spec in specs:
+        parse_degradation(spec)
+    return specs
+
+
+def combine_recipes(own: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]:
+    """`extra` applied on top of `own`: before the file's encoding (a final jpeg), which
+    `extra`'s own final jpeg replaces."""
+    if not extra:
+        return tuple(own)
+    own_final = [own[-1]] if own and own[-1].startswith("jpeg") else []
+    body = list(own[:-1] if own_final else own)
+    extra_final = [extra[-1]] if extra[-1].startswith("jpeg") else []
+    extra_body = list(extra[:-1] if extra_final else extra)
+    return tuple(body + extra_body + (extra_final or own_final))
+
+
+def hard_recipe(rng: random.Random, dpi: int) -> tuple[str, ...]:
+    """A random mix of the heavy degradations (--hard): seal over the name or code, grey or
+    photocopy, uneven light, perspective or a skew up to 5 degrees, a quarter or half turn,
+    grain, blur, 150-300 dpi, JPEG 30-50."""
+    specs: list[str] = []
+    if rng.random() < 0.6:
+        specs.append(rng.choice(("seal_over(name)", "seal_over(code)")))
+    r = rng.random()
+    if r < 0.3:
+        specs.append("photocopy")
+    elif r < 0.65:
+        specs.append("grayscale")
+    if rng.random() < 0.4:
+        specs.append("paper_tint")
+    if rng.random() < 0.5:
+        specs.append(f"shadow({rng.uniform(0.25, 0.55):.2f})")
+    if rng.random() < 0.35:
+        specs.append(f"perspective({rng.uniform(2, 7):.1f})")
+    elif rng.random() < 0.75:
+        specs.append(f"skew({rng.uniform(1, 5) * rng.choice((-1, 1)):.1f})")
+    if rng.random() < 0.3:
+        specs.append(rng.choice(("rotate90", "rotate180", "rotate270")))
+    if rng.random() < 0.6:
+        specs.append(f"noise({rng.randint(5, 12)})")
+    if rng.random() < 0.5:
+        specs.append(f"blur({rng.uniform(0.6, 1.4):.1f})")
+    target_dpi = rng.choice((150, 200, 250, 300))
+    if target_dpi < dpi:
+        specs.append(f"downscale({target_dpi})")
+    specs.append(f"jpeg({rng.randint(30, 50)})")
+    return tuple(specs)
 
 
 def degrade(img: Image.Image, specs: Sequence[str], state: ScanState) -> Image.Image:
@@ -1134,7 +1616,31 @@ MILD_RECIPES: dict[str, list[tuple[str, ...]]] = {
         ("grayscale", "blur(0.5)"),
         ("grayscale", "paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
     ],
+    "authorization_letter": [
+        ("paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+        ("grayscale", "blur(0.5)"),
+    ],
+    "contract_amount_page": [
+        ("grayscale", "blur(0.5)"),
+        ("grayscale", "paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+    ],
+    "contract_signature_page": [
+        ("paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+        ("grayscale", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+    ],
+    "bank_account_proof": [
+        ("paper_tint", "noise(4)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+        ("grayscale", "blur(0.6)"),
+    ],
+    "archive_cover": [
+        ("noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+        ("grayscale", "noise(4)", "blur(0.6)", "downscale(200)", "jpeg(85)"),
+    ],
 }
+# Types made only with --count-per-type (the committed mix keeps DEFAULT_COUNTS).
+EXTRA_TYPES = ("authorization_letter", "contract_amount_page", "contract_signature_page",
+               "bank_account_proof", "archive_cover")
+ALL_TYPES = (*DEFAULT_COUNTS, *EXTRA_TYPES)
 
 
 def save_scan(img: Image.Image, specs: Sequence[str], state: ScanState, stem: Path) -> Path:
@@ -1247,13 +1753,20 @@ def write_crm(world: World, files_by_customer: dict[int, list[str]],
 
 
 def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int | None = None,
-             *, crm_path: Path | str | None = None, dpi: int = DEFAULT_DPI) -> list[Path]:
+             *, crm_path: Path | str | None = None, dpi: int = DEFAULT_DPI,
+             degrade: str | Sequence[str] | None = None, hard: bool = False) -> list[Path]:
     """Write the scans (and their X.json ground truth) into `out_dir`; with `crm_path`, also
     the CRM export and its `_planted.json`. `count_per_type` None means the committed mix
-    (DEFAULT_COUNTS). Returns the document files written (png/jpg/pdf), in order."""
+    (DEFAULT_COUNTS); K means K documents of every type in ALL_TYPES. `hard` replaces each
+    document's mild recipe by a random mix of heavy degradations (`hard_recipe`); `degrade`
+    (``"skew(3),photocopy,jpeg(40)"`` or a list of specs) is applied on top of whichever
+    recipe the document has. Returns the document files written (png/jpg/pdf), in order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    counts = DEFAULT_COUNTS if count_per_type is None else dict.fromkeys(DEFAULT_COUNTS, count_per_type)
+    counts = DEFAULT_COUNTS if count_per_type is None else dict.fromkeys(ALL_TYPES, count_per_type)
+    extra = split_recipe(degrade) if isinstance(degrade, str) else list(degrade or ())
+    for spec in extra:
+        parse_degradation(spec)
     world = make_world(seed, counts)
     written: list[Path] = []
     files_by_customer: dict[int, list[str]] = {}
@@ -1262,21 +1775,34 @@ def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int 
         customer = world.customers[job.customer]
         # The PDF twin of a licence draws the same page: same sub-seed as the image.
         rng = random.Random(sub_seed(seed, "doc", job.stem.removesuffix("_textlayer")))
+        extra_truth: dict[str, Any] = {}
         if job.as_pdf:
             data, fields = PDF_RENDERERS[job.doc_type](customer, world, rng)
             path = (out / job.stem).with_suffix(".pdf")
             path.write_bytes(data)
+            specs: tuple[str, ...] = job.degradations
         else:
-            img, fields = RENDERERS[job.doc_type](customer, world, rng, dpi)
-            state = ScanState(np.random.default_rng(sub_seed(seed, "scan", job.stem)), dpi)
-            path = save_scan(img, job.degradations, state, out / job.stem)
-        _write_json(path.with_suffix(".json"), {
+            page, fields = LAYOUTS[job.doc_type](customer, world, rng)
+            extra_truth = page.extra
+            img = rasterise(page, dpi)
+            state = ScanState(np.random.default_rng(sub_seed(seed, "scan", job.stem)), dpi,
+                              targets=seal_targets(page, customer.company),
+                              seal_text=customer.company.name)
+            specs = job.degradations
+            if hard:
+                specs = hard_recipe(random.Random(sub_seed(seed, "hard", job.stem)), dpi)
+            specs = combine_recipes(specs, extra)
+            path = save_scan(img, specs, state, out / job.stem)
+        truth: dict[str, Any] = {
             "doc_type": job.doc_type,
             "customer": customer.company.name,
             "fields": fields,
-            "degradations": list(job.degradations),
+            "degradations": list(specs),
             "seed": seed,
-        })
+        }
+        if extra_truth:
+            truth["extra"] = extra_truth
+        _write_json(path.with_suffix(".json"), truth)
         if job.doc_type == "contract_first_page":
             contract_no[job.customer] = fields["contract_no"]
         files_by_customer.setdefault(job.customer, []).append(path.name)
@@ -1291,12 +1817,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the scans and X.json files")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--count-per-type", type=int, default=None, metavar="K",
-                        help=f"K documents of every type (default: {DEFAULT_COUNTS})")
+                        help=f"K documents of every type in {', '.join(ALL_TYPES)} (default: {DEFAULT_COUNTS})")
     parser.add_argument("--crm", type=Path, default=None, metavar="FILE",
                         help="also write the CRM export here, and FILE's stem + _planted.json beside it")
     parser.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="rendering resolution")
+    parser.add_argument("--degrade", default=None, metavar="RECIPE",
+                        help="comma-separated degradations applied on top of each document's recipe, "
+                             "e.g. 'skew(3),photocopy,jpeg(40)'; known: " + ", ".join(sorted(DEGRADATIONS)))
+    parser.add_argument("--hard", action="store_true",
+                        help="give each document a random mix of heavy degradations instead of its mild recipe")
     args = parser.parse_args(argv)
-    for path in generate(args.out, args.seed, args.count_per_type, crm_path=args.crm, dpi=args.dpi):
+    if args.degrade is not None:
+        try:
+            split_recipe(args.degrade)
+        except ValueError as e:
+            parser.error(str(e))
+    for path in generate(args.out, args.seed, args.count_per_type, crm_path=args.crm, dpi=args.dpi,
+                         degrade=args.degrade, hard=args.hard):
         print(path)
     return 0
 
