@@ -583,6 +583,15 @@ def wrap(text: str, size: float, width: float, family: str = "serif",
     return lines
 
 
+def paragraph(page: "Page", body: str, left: float, right: float, y: float, size: float, indent: float) -> float:
+    """Body text between `left` and `right` mm, its first line indented; returns the y
+    below its last line."""
+    for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
+        page.add(Text(left + (indent if k == 0 else 0), y, line, size))
+        y += 7.5
+    return y
+
+
 # --- page pictures: seal, QR-like code, emblem, handwriting --------------------------------
 
 
@@ -882,9 +891,7 @@ def layout_contract_first_page(customer: Customer, world: World, rng: random.Ran
         if heading:
             page.add(Text(left, y, heading, size, "serif_bold"))
             y += 8
-        for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
-            page.add(Text(left + (indent if k == 0 else 0), y, line, size))
-            y += 7.5
+        y = paragraph(page, body, left, right, y, size, indent)
         y += 3
     page.add(Text(105, 280, "第 1 页　共 4 页", 9, "serif", align="center"))
     fields: Fields = {
@@ -964,9 +971,7 @@ def layout_authorization_letter(customer: Customer, world: World, rng: random.Ra
     body = (f"现委托{agent.name}作为我单位的合法代理人，以我单位的名义办理下列事项。"
             "受托人在委托权限内签署的一切相关文件和处理的有关事务，我单位均予以承认，"
             "并承担相应的法律责任。受托人无转委托权。")
-    for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
-        page.add(Text(left + (indent if k == 0 else 0), y, line, size))
-        y += 7.5
+    y = paragraph(page, body, left, right, y, size, indent)
     y += 4
     y = _labelled(page, left, y, "委托事项：", matter, size, right - left)
     y = _labelled(page, left, y, "有效期至：", cn_date(valid_to), size, right - left)
@@ -1041,9 +1046,7 @@ def layout_contract_amount_page(customer: Customer, world: World, rng: random.Ra
         "4.5　甲方以银行转账方式付款，乙方收款账户以本合同所载信息为准，变更须提前书面通知甲方。",
     )
     for body in clauses:
-        for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
-            page.add(Text(left + (indent if k == 0 else 0), y, line, size))
-            y += 7.5
+        y = paragraph(page, body, left, right, y, size, indent)
         y += 3
     page.add(Text(105, 280, "第 2 页　共 4 页", 9, "serif", align="center"))
     fields: Fields = {
@@ -1077,9 +1080,7 @@ def layout_contract_signature_page(customer: Customer, world: World, rng: random
     ):
         page.add(Text(left, y, heading, size, "serif_bold"))
         y += 8
-        for k, line in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
-            page.add(Text(left + (indent if k == 0 else 0), y, line, size))
-            y += 7.5
+        y = paragraph(page, body, left, right, y, size, indent)
         y += 3
     page.add(Text(105, y + 4, "（以下无正文）", size, align="center"))
     y += 30
