@@ -405,6 +405,8 @@ def bench_accuracy(
     folder: Annotated[Path, typer.Argument(help="Labelled documents: X.png/X.jpg/X.pdf with ground truth X.json beside each.")],
     engine: Annotated[Optional[str], typer.Option(help="OCR engine (default: the configured one).")] = None,
     today: Annotated[Optional[str], typer.Option(help="Date expiry checks count from (YYYY-MM-DD).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (each times its pages on one core).")] = 1,
+    misses: Annotated[bool, typer.Option("--misses", help="List every wrong or missing value.")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Extract every labelled document in FOLDER and print, per field: exact-match rate,
@@ -417,10 +419,12 @@ def bench_accuracy(
         from .bench import accuracy, format_accuracy
         from extractors.ocr import make_engine
 
-        eng = make_engine(engine or _settings(config).ocr_engine)
+        name = engine or _settings(config).ocr_engine
+        eng = make_engine(name)  # made here too, so a bad name fails before any work
         day = dt.date.fromisoformat(today) if today else dt.date.today()
-        print(f"engine {eng.name}, {folder}")
-        print(format_accuracy(accuracy(folder, eng, day)))
+        print(f"engine {eng.name}, {folder}, {jobs} process(es)")
+        report = accuracy(folder, name if jobs > 1 else eng, day, jobs=jobs)
+        print(format_accuracy(report, show_misses=misses))
 
     _run(go)
 
