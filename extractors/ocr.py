@@ -25,7 +25,17 @@ class OcrEngine(ABC):
 
     @abstractmethod
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
-        """All lines on a page, top to bottom."""
+        """All lines on an upright page, top to bottom."""
+
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+        """All lines on a page that may be upside down (or, rarely, still a quarter off):
+        the page as read, turned upright, and its lines, whose boxes are in that page's
+        pixels. This default asks tesseract's orientation detection (OSD, a separate
+        pass over the page); engines with their own orientation classifier override it."""
+        from .imaging import detect_rotation, rotate_clockwise
+
+        upright = rotate_clockwise(gray, detect_rotation(gray))
+        return upright, self.read_page(upright)
 
     def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
         """A second reading of one line restricted to `charset` (a code line). Engines that
@@ -40,6 +50,9 @@ class NullEngine(OcrEngine):
 
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return ()
+
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+        return gray, ()
 
 
 class TesseractEngine(OcrEngine):
@@ -153,6 +166,9 @@ class CombinedEngine(OcrEngine):
 
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return self.page.read_page(gray)
+
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+        return self.page.read_upright(gray)
 
     def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
         return self.line.read_line(gray, box, charset)

@@ -21,24 +21,20 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .imaging import estimate_text_height
+from .imaging import estimate_text_height, rotate_clockwise
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
 from .records import Box, OcrLine, Word
 
-# Text heights (px). The recogniser resizes each line crop to 48 px tall, so it is given
-# the prepared page as is: `prepare()` brings text to ~22 px (for tesseract), and on a
-# tuning set (seed 777, 24 pages, harsher scans than the committed mix; detection and
-# recognition at one size) fields were right 139/144 at 16 px, 143-144 at 22 and 141-142
-# at 28, the losses at 16 and 28 being lines the detector missed or merged.
-# REC_TEXT_HEIGHT rescales pages that reach the engine at another size (prepare's
-# fallback when it finds no text lines, other callers).
-REC_TEXT_HEIGHT = 22.0
-# Detection runs on a smaller copy: at 22 px it was two thirds of a page's time. On three
-# tuning sets (seeds 777-779, 96 pages, 768 fields) detecting at 10, 12, 14 and 22 px got
-# 764, 762, 765 and 766 fields right (the misses were different ones each time: a label's
-# glyph bleeding into its value, a seal character) at 0.8, 0.9, 0.95 and 1.4 s a page.
-DET_TEXT_HEIGHT = 14.0
+# Text heights (px). The recogniser resizes each line crop to 48 px tall; it is given the
+# page at prepare()'s TARGET_TEXT_HEIGHT (imaging.py has the measurement that chose 28),
+# and REC_TEXT_HEIGHT rescales pages that reach the engine at another size (other callers).
+REC_TEXT_HEIGHT = 28.0
+# Detection runs on a smaller copy, most of a page's time being detection. Measured first
+# with the old text-height estimate (seeds 777-779, 96 pages: 10, 12, 14 and 22 px got
+# 764, 762, 765 and 766 of 768 fields at 0.8, 0.9, 0.95 and 1.4 s a page), then with the
+# new one together with the reading height (imaging.TARGET_TEXT_HEIGHT): 18 px.
+DET_TEXT_HEIGHT = 18.0
 # Never rescale by more than this either way: a bogus text-height estimate must not make
 # a huge (slow) or a tiny (unreadable) image.
 MIN_SCALE, MAX_SCALE = 0.4, 2.5
@@ -107,6 +103,24 @@ class RapidOcrEngine(OcrEngine):
         self._ocr = _rapidocr()
 
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
+        return self._read(gray, judge_orientation=False)[1]
+
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+        """Orientation from the models already run for reading, instead of a tesseract OSD
+        pass (~0.6 s a page, a third of the page's time): the detector's line boxes say
+        whether lines run across or down the page, and the 0/180° line classifier, asked
+        about every detected line, votes on upside down. Only a turned page is detected
+        a second time."""
+        for _ in range(3):  # at most: a quarter turn, then a half turn
+            verdict, lines = self._read(gray, judge_orientation=True)
+            if verdict == 0:
+                return gray, lines
+            gray = rotate_clockwise(gray, verdict)
+        return gray, self._read(gray, judge_orientation=False)[1]
+
+    def _read(self, gray: np.ndarray, judge_orientation: bool) -> tuple[int, tuple[OcrLine, ...]]:
+        """(turn, lines): with `judge_orientation`, a turn of 90 or 180 (clockwise) means the
+        page needs it and was not read (no lines); 0 means it was read as it stands."""
         import cv2
 
         height = estimate_text_height(gray)
@@ -117,12 +131,19 @@ class RapidOcrEngine(OcrEngine):
         ocr = self._ocr
         boxes, _ = ocr.text_det(cv2.cvtColor(det_img, cv2.COLOR_GRAY2BGR))
         if boxes is None or len(boxes) == 0:
-            return ()
+            return 0, ()
+        if judge_orientation and _runs_down(boxes):
+            return 90, ()
         # Detection coordinates → recognition page coordinates.
         polys = [np.asarray(b, dtype=np.float32) * (rec_scale / det_scale) for b in ocr.sorted_boxes(boxes)]
         crops = ocr.get_crop_img_list(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), polys)
-        if self.use_cls:
-            crops, _, _ = ocr.text_cls(crops)
+        if judge_orientation and self.use_cls:
+            _, verdicts, _ = ocr.text_cls(crops)  # classifies copies
+            if _upside_down(crops, verdicts):
+                return 180, ()
+        # Lines are recognised as cropped: the page is upright, so a line the classifier
+        # calls upside down is its mistake (short lines, seal arcs), and flipping it would
+        # turn a right reading into garbage.
         texts, _ = ocr.text_rec(crops)
         lines = []
         for poly, (text, score) in zip(polys, texts, strict=True):
@@ -131,7 +152,42 @@ class RapidOcrEngine(OcrEngine):
                 if line is not None:
                     lines.append(line)
         lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
-        return tuple(lines)
+        return 0, tuple(lines)
+
+
+# Orientation votes count only lines at least this many times longer than tall: a short
+# crop (one or two characters, a seal fragment) tells the classifier little.
+VOTE_MIN_ASPECT = 3.0
+
+
+def _runs_down(boxes) -> bool:
+    """True when most elongated detected lines are taller than wide: the page lies on its side."""
+    across = down = 0
+    for b in boxes:
+        pts = np.asarray(b, dtype=np.float32)
+        w = float(np.linalg.norm(pts[1] - pts[0]))
+        h = float(np.linalg.norm(pts[3] - pts[0]))
+        if w >= 2 * h:
+            across += 1
+        elif h >= 2 * w:
+            down += 1
+    return down > across and down >= 3
+
+
+def _upside_down(crops, verdicts) -> bool:
+    """The page-level vote of the 0/180° line classifier over its long lines, each vote
+    weighted by the line's length (long lines are judged more surely)."""
+    up = flipped = 0.0
+    for crop, (label, score) in zip(crops, verdicts, strict=True):
+        h, w = crop.shape[:2]
+        if w < VOTE_MIN_ASPECT * h:
+            continue
+        weight = w / max(1, h) * float(score)
+        if str(label) == "180":
+            flipped += weight
+        else:
+            up += weight
+    return flipped > up
 
 
 def _scale(height: float | None, target: float | None) -> float:

@@ -21,12 +21,14 @@ from .imaging import (
     PDF_RENDER_DPI,
     file_sha256,
     iter_image_frames,
+    correct_perspective,
     deskew,
-    detect_rotation,
     normalise_text_size,
+    lines_run_down,
     rotate_clockwise,
+    shrink_oversized,
     sniff_kind,
-    to_gray_array,
+    grey_and_seal,
 )
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
@@ -78,21 +80,26 @@ def iter_pages(incoming: IncomingFile, engine: OcrEngine) -> Iterator[PageText]:
 
 def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
     t0 = time.perf_counter()
-    gray = prepare(to_gray_array(image))
+    gray, red_seal = grey_and_seal(image)
+    gray = prepare(gray)
     t1 = time.perf_counter()
-    lines = engine.read_page(gray)
+    gray, lines = engine.read_upright(gray)
     lines = tuple(_second_opinion_on_codes(gray, lines, engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
-    return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1)
+    return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal)
 
 
 def prepare(gray: np.ndarray) -> np.ndarray:
-    """Image preparation before OCR: scale to the text size the engines read best (which
-    also shrinks 4-5k px phone photos), turn the page upright, and level its lines.
-    Further steps (perspective) are added where measurement shows they help."""
-    gray = normalise_text_size(gray)
-    return deskew(rotate_clockwise(gray, detect_rotation(gray)))
+    """Image preparation before OCR: shrink a phone photo, cut a photographed page out of
+    its background and square it up, turn a page lying on its side so its lines run
+    across, level them, and scale the page so its text is the size the engines read best.
+    Upside down or not is the engine's call (`read_upright`): its models judge that better
+    and more cheaply than a separate pass over the page."""
+    gray = correct_perspective(shrink_oversized(gray))
+    if lines_run_down(gray):
+        gray = rotate_clockwise(gray, 90)
+    return normalise_text_size(deskew(gray))
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

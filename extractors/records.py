@@ -84,6 +84,9 @@ class PageText:
     height: int
     prep_seconds: float = 0.0
     ocr_seconds: float = 0.0
+    # A red seal (公章) stamped on the page, found by its colour; None when the page is
+    # grey (a photocopy or grey scan: cannot tell) or was read from a PDF text layer.
+    red_seal: bool | None = None
 
     @property
     def text(self) -> str:

@@ -1,0 +1,149 @@
+"""Turning pages upright and sizing their text, on the committed scans: which way the
+lines run (OpenCV), and the page-level votes the RapidOCR engine takes from its own
+detector boxes and line classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from extractors.imaging import (
+    estimate_text_height,
+    iter_image_frames,
+    lines_run_down,
+    rotate_clockwise,
+    to_gray_array,
+)
+from extractors.rapid import _runs_down, _upside_down
+
+IMAGES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
+
+
+def _gray(path):
+    return to_gray_array(next(iter_image_frames(path)))
+
+
+@pytest.mark.parametrize("scan", IMAGES, ids=[p.name for p in IMAGES])
+def test_lines_run_down_only_on_a_page_lying_on_its_side(scan):
+    gray = _gray(scan)
+    assert not lines_run_down(gray)
+    assert not lines_run_down(rotate_clockwise(gray, 180))
+    assert lines_run_down(rotate_clockwise(gray, 90))
+    assert lines_run_down(rotate_clockwise(gray, 270))
+
+
+@pytest.mark.parametrize("scan", IMAGES, ids=[p.name for p in IMAGES])
+def test_text_height_follows_the_scale_of_the_page(scan):
+    """Half the resolution, half the text height (within 20 %), and the same on its side."""
+    import cv2
+
+    gray = _gray(scan)
+    full = estimate_text_height(gray)
+    half = estimate_text_height(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+    sideways = estimate_text_height(rotate_clockwise(gray, 90))
+    assert full is not None and half is not None and sideways is not None
+    assert 0.4 <= half / full <= 0.6
+    assert 0.85 <= sideways / full <= 1.15
+
+
+def test_text_height_of_a_blank_page_is_unknown():
+    assert estimate_text_height(np.full((1200, 900), 245, np.uint8)) is None
+
+
+def _quad(x, y, w, h):
+    return [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
+
+
+def test_detector_boxes_taller_than_wide_mean_the_page_lies_on_its_side():
+    across = [_quad(10, 10 + 30 * i, 300, 20) for i in range(6)]
+    down = [_quad(10 + 30 * i, 10, 20, 300) for i in range(6)]
+    squares = [_quad(10, 10 + 30 * i, 20, 20) for i in range(10)]
+    assert not _runs_down(across + squares)
+    assert _runs_down(down + squares)
+    assert not _runs_down(down[:2])  # two stray marks are no evidence
+
+
+def test_upside_down_is_a_length_weighted_vote_of_long_lines():
+    long_line, short = np.zeros((20, 400)), np.zeros((20, 30))
+    # One long line upside down outweighs three short ones (ignored) saying upright...
+    assert _upside_down([long_line, short, short, short], [["180", 0.99], ["0", 0.99], ["0", 0.99], ["0", 0.99]])
+    # ...and loses to two long upright ones.
+    assert not _upside_down([long_line, long_line, long_line], [["180", 0.99], ["0", 0.95], ["0", 0.95]])
+    assert not _upside_down([], [])
+
+
+def _photographed(gray, corners_frac, desk=70, margin=0.08):
+    """`gray` warped onto a darker desk: its corners moved to `corners_frac` (fractions of
+    the photo's size). Returns the photo and the true corners in its pixels."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    H, W = round(h * (1 + 2 * margin)), round(w * (1 + 2 * margin))
+    dst = np.array([[fx * W, fy * H] for fx, fy in corners_frac], dtype=np.float32)
+    src = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(gray, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=desk)
+    return photo, dst
+
+
+@pytest.mark.parametrize("scan", IMAGES[:4], ids=[p.name for p in IMAGES[:4]])
+def test_a_photographed_page_is_found_and_squared_up(scan):
+    from extractors.imaging import correct_perspective, estimate_skew, find_page_quad
+
+    gray = _gray(scan)
+    corners = [(0.09, 0.05), (0.93, 0.09), (0.88, 0.95), (0.05, 0.91)]
+    photo, truth = _photographed(gray, corners)
+    quad = find_page_quad(photo)
+    assert quad is not None
+    assert np.abs(quad - truth).max() < 0.02 * max(photo.shape)
+    squared = correct_perspective(photo)
+    # The page comes back about its own proportions, its lines level.
+    assert abs(squared.shape[0] / squared.shape[1] - gray.shape[0] / gray.shape[1]) < 0.08
+    assert abs(estimate_skew(squared)) < 0.6
+
+
+@pytest.mark.parametrize("scan", IMAGES, ids=[p.name for p in IMAGES])
+def test_a_flatbed_scan_has_no_page_outline_to_correct(scan):
+    """A scan is the page: nothing is cut out of it, shadows and ruled tables included."""
+    from extractors.imaging import find_page_quad
+
+    gray = _gray(scan)
+    assert find_page_quad(gray) is None
+    h, w = gray.shape
+    shade = np.linspace(1.0, 0.55, w, dtype=np.float32)[None, :]  # uneven light across the page
+    assert find_page_quad((gray * shade).astype(np.uint8)) is None
+
+
+def _page_with(draw) -> "Image.Image":
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (1240, 1754), (250, 248, 240))
+    d = ImageDraw.Draw(img)
+    for i in range(20):  # lines of black "text"
+        d.rectangle((100, 100 + 60 * i, 1100, 125 + 60 * i), fill=(30, 30, 30))
+    draw(d)
+    return img
+
+
+def test_a_red_seal_is_found_by_colour_and_removed_from_the_grey_page():
+    from extractors.imaging import grey_and_seal
+
+    sealed = _page_with(lambda d: d.ellipse((700, 1200, 1000, 1500), outline=(210, 40, 40), width=12))
+    gray, seal = grey_and_seal(sealed)
+    assert seal is True
+    assert gray[1350, 706] > 200  # the ring's ink is paper in the grey page
+    assert gray[112, 500] < 80  # black print stays
+
+
+def test_red_lines_are_not_seals_and_grey_pages_cannot_tell():
+    from extractors.imaging import grey_and_seal
+
+    ruled = _page_with(lambda d: d.rectangle((100, 1400, 1100, 1410), fill=(210, 40, 40)))
+    assert grey_and_seal(ruled)[1] is False
+    blue_title = _page_with(lambda d: d.rectangle((100, 40, 1100, 80), fill=(40, 60, 200)))
+    assert grey_and_seal(blue_title)[1] is False  # colour on the page, none of it a seal
+    assert grey_and_seal(_page_with(lambda d: None))[1] is None  # no colour at all: cannot tell
+    stamped_copy = _page_with(lambda d: d.ellipse((700, 1200, 1000, 1500), outline=(90, 90, 90), width=12))
+    assert grey_and_seal(stamped_copy.convert("L"))[1] is None
+    assert grey_and_seal(stamped_copy)[1] is None  # grey picture saved as RGB
