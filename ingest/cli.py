@@ -200,6 +200,7 @@ def ingest(
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (the stable interface).")] = False,
+    engine_name: Annotated[Optional[str], typer.Option("--engine", help="OCR engine (default: the configured one): rapidocr+tesseract, rapidocr, tesseract.")] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Read documents and print what they say, without filing anything or touching the
@@ -207,7 +208,9 @@ def extract(
 
     With --json, one object per file per line:
     {"path", "doc_type", "doc_type_confidence", "fields": {name: value},
-    "confidence": {name: 0..1}, "status": {name: read|repaired|unreadable}, "warnings": [...]}.
+    "confidence": {name: 0..1}, "status": {name: read|repaired|unreadable},
+    "evidence": {name: {"page", "box": [x, y, w, h]}}, "warnings": [...]}. Boxes are in the
+    pixels of the prepared page (levelled, upright, scaled to the reading text size).
     A file that cannot be read gives {"path", "error"}. Field names are listed in the README.
     """
 
@@ -217,8 +220,7 @@ def extract(
         from extractors.ocr import make_engine
         from extractors.reading import read_document, receive
 
-        settings = _settings(config)
-        engine = make_engine(settings.ocr_engine)
+        engine = make_engine(engine_name or _settings(config).ocr_engine)
         failed = 0
         for path in expand_paths(paths):
             try:
@@ -252,6 +254,10 @@ def extraction_json(ex) -> dict:
         "fields": {k: f.value for k, f in ex.fields.items()},
         "confidence": {k: f.confidence for k, f in ex.fields.items()},
         "status": {k: f.status for k, f in ex.fields.items()},
+        "evidence": {
+            k: {"page": f.page, "box": [f.box.x, f.box.y, f.box.w, f.box.h] if f.box else None}
+            for k, f in ex.fields.items()
+        },
         "warnings": list(ex.warnings),
     }
 
