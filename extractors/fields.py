@@ -267,14 +267,15 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         m = _HAN_RUN.search(value)
         if not m:
             return {spec.name: f(None, "unreadable", 0.0)}
-        name = m.group(0)
+        name = _cut_at_field_word(m.group(0))
         return {spec.name: f(name[:4], "read" if len(name) <= 4 else "unreadable")}
     if kind == "sex":
         m = re.search("[男女]", value)
         return {spec.name: f(m.group(0) if m else None, "read" if m else "unreadable")}
     if kind == "company":
-        name = _SEAL_NOTE.sub("", _PARTY_ROLE.sub("", value) if spec.name.startswith("party") else value)
-        name = name.replace("(", "（").replace(")", "）")
+        name = _strip_party_role(value) if spec.name.startswith("party") else value
+        name = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name))
+        name = _trim_after_org_form(name.replace("(", "（").replace(")", "）"))
         return {spec.name: f(name)} if name else {}
     if kind == "date":
         d = parse_date(value) or lenient_date(value)
@@ -290,6 +291,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         out[end_key] = f("长期" if t.long_term else t.end.isoformat() if t.end else None)
         return out
     if kind == "money":
+        value = normalise_money_text(value)
         amount = parse_money(value) or parse_money(value.translate(_MONEY_MISREADS))
         num = None if amount is None else (int(amount) if amount == amount.to_integral() else float(amount))
         return {
@@ -299,7 +301,77 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
     if kind == "code":
         m = _CODE_TOKEN.search(value)
         return {spec.name: f(m.group(0))} if m else {}
+    if spec.name in ("company_type",):
+        value = value.replace("(", "（").replace(")", "）")
     return {spec.name: f(value)} if value else {}
+
+
+# Words that start the next field on a form; a person's name read together with one of
+# them (袁颖性别) ends where it begins. The labels of every document type count too.
+_FIELD_WORDS = ("性别", "民族", "出生", "住址", "职务", "职位", "身份证", "电话", "手机", "联系", "签字", "签名", "盖章")
+# Roles printed in brackets after 甲方/乙方 (甲方（采购方）：…); the bracket's end is often
+# lost, leaving （采购 or （托运 stuck to the name.
+_PARTY_ROLES = ("委托方", "受托方", "采购方", "供应方", "供货方", "托运方", "承运方", "买方", "卖方", "出租方",
+                "承租方", "发包方", "承包方", "服务方", "需方", "供方", "甲方", "乙方")
+# Organisational forms a company name ends with, longest first. Characters after the last
+# one are a seal's or a neighbour's, when there are only a few of them.
+_ORG_FORMS = ("股份有限公司", "有限责任公司", "（有限合伙）", "（普通合伙）", "有限公司", "分公司", "合伙企业",
+              "公司", "事务所", "合作社", "中心", "研究院", "医院", "集团")
+_MAX_ORG_TAIL = 3
+_MONEY_YEN = re.compile(r"^[Yy¥￥](?=\s*\d)")
+_FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
+
+
+def _cut_at_field_word(name: str) -> str:
+    words = set(_FIELD_WORDS) | {label for t in doc_types().values() for spec in t.fields for label in spec.labels}
+    cut = len(name)
+    for w in words:
+        p = name.find(w, 2)  # a name has at least two characters before the next field
+        if 0 < p < cut:
+            cut = p
+    return name[:cut]
+
+
+def _strip_party_role(value: str) -> str:
+    value = _PARTY_ROLE.sub("", value)
+    m = re.match(r"^[（(〈<《\[]", value)
+    if m:
+        rest = value[1:]
+        for role in _PARTY_ROLES:
+            for k in (len(role), len(role) - 1):
+                if k >= 2 and rest.startswith(role[:k]):
+                    return re.sub(r"^[)）〉>》\]]?[:：]?", "", rest[k:])
+    return value
+
+
+def _trim_after_org_form(name: str) -> str:
+    best = -1
+    for form in _ORG_FORMS:
+        p = name.rfind(form)
+        if p >= 0:
+            best = max(best, p + len(form))
+    if best > 0 and 0 < len(name) - best <= _MAX_ORG_TAIL and not name[best:].startswith(("（", "(")):
+        return name[:best]
+    return name
+
+
+def normalise_money_text(text: str) -> str:
+    """A printed amount as printed: the yen sign OCR reads as full-width ￥ or as Y made ¥,
+    and separators misread (769.001.00 for 769,001.00) put back. In a figure with two or
+    more separators every group but a last one of two digits is thousands."""
+    text = _MONEY_YEN.sub("¥", text.strip())
+
+    def fix(m: re.Match) -> str:
+        groups = re.split(r"[.,]", m.group(0))
+        if len(groups) < 3 or any(len(g) != 3 for g in groups[1:-1]):
+            return m.group(0)
+        if len(groups[-1]) == 2:
+            return ",".join(groups[:-1]) + "." + groups[-1]
+        if len(groups[-1]) == 3:
+            return ",".join(groups)
+        return m.group(0)
+
+    return _FIGURE_RUN.sub(fix, text)
 
 
 def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:

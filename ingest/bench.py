@@ -45,6 +45,11 @@ def condition(truth: dict) -> str:
     return "degraded" if heavy or low_jpeg else "clean"
 
 
+def _canon(text: str) -> str:
+    """Bracket width is not significant (SPEC.md: （）↔ () normalise before comparing)."""
+    return text.replace("(", "（").replace(")", "）")
+
+
 @dataclass
 class FieldScore:
     exact: int = 0
@@ -56,7 +61,7 @@ class FieldScore:
 
     def add(self, got, want) -> None:
         self.total += 1
-        g, w = ("" if got is None else str(got)), str(want)
+        g, w = _canon("" if got is None else str(got)), _canon(str(want))
         self.exact += g == w
         self.unreadable += got is None
         self.edits += Levenshtein.distance(g, w)

@@ -1,0 +1,55 @@
+"""Value clean-up that field extraction applies, from text alone: amounts as printed,
+party roles and seal notes around names, names running into the next field."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.fields import _cut_at_field_word, _strip_party_role, _trim_after_org_form, normalise_money_text
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("￥769.001.00", "¥769,001.00"),  # full-width yen, thousands read as dots
+        ("Y619,700.00", "¥619,700.00"),
+        ("¥586,000.50", "¥586,000.50"),  # a decimal point stays a decimal point
+        ("￥1.385.811", "¥1,385,811"),  # two separators, groups of three: thousands
+        ("¥1385.50", "¥1385.50"),
+        ("人民币壹佰万元整", "人民币壹佰万元整"),
+    ],
+)
+def test_money_text_is_normalised_to_what_was_printed(read, printed):
+    assert normalise_money_text(read) == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("（采购方）：杭州云驰文化传媒有限公司", "杭州云驰文化传媒有限公司"),
+        ("（托运深圳明亨电子科技有限责任公司", "深圳明亨电子科技有限责任公司"),  # bracket end lost
+        ("（杭州）云驰文化传媒有限公司", "（杭州）云驰文化传媒有限公司"),  # a place, not a role
+        ("深圳明亨电子科技有限公司", "深圳明亨电子科技有限公司"),
+    ],
+)
+def test_party_roles_are_stripped_and_names_are_not(read, name):
+    assert _strip_party_role(read) == name
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("北京锦立物流有限公司7", "北京锦立物流有限公司"),
+        ("上海某某投资合伙企业（有限合伙）", "上海某某投资合伙企业（有限合伙）"),
+        ("杭州华创科技有限公司杭州分公司", "杭州华创科技有限公司杭州分公司"),
+        ("厦门云思食品有限公告交", "厦门云思食品有限公告交"),  # no form found: nothing to trim by
+        ("杭州华创科技有限公司滨江经营部", "杭州华创科技有限公司滨江经营部"),  # more than a stray tail
+    ],
+)
+def test_stray_characters_after_a_company_form_are_trimmed(read, name):
+    assert _trim_after_org_form(read) == name
+
+
+@pytest.mark.parametrize(("read", "name"), [("袁颖性别", "袁颖"), ("欧阳娜娜", "欧阳娜娜"), ("张伟民族", "张伟")])
+def test_a_person_name_ends_where_the_next_field_begins(read, name):
+    assert _cut_at_field_word(read) == name
