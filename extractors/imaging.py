@@ -28,6 +28,7 @@ MAX_PIXELS = 7016 * 9921
 PDF_RENDER_DPI = 300
 # How much redder than green and blue a pixel must be to count as seal ink (0-255 scale).
 SEAL_REDNESS = 50
+SEAL_MIN_RED = 150
 MAX_PDF_PAGES = 2000
 
 _MAGIC = (
@@ -126,7 +127,10 @@ def grey_and_seal(img: Image.Image) -> tuple[np.ndarray, bool | None]:
     red = rgb[:, :, 0]
     seal_ink = (red.astype(np.int16) - np.maximum(rgb[:, :, 1], rgb[:, :, 2])) > SEAL_REDNESS
     gray = red.copy()
-    gray[seal_ink] = 255
+    # Only pixels that are light in the red channel are seal ink to whiten. JPEG stores
+    # colour at half resolution, so black print crossing a seal comes back tinted red at
+    # its edges; whitening those ate the strokes of names under seals (责→员, 瑞→端).
+    gray[seal_ink & (red > SEAL_MIN_RED)] = 255
     if _is_grey_picture(rgb):
         return gray, None
     return gray, _has_seal_blob(seal_ink)
@@ -306,6 +310,77 @@ def correct_perspective(gray: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(gray, m, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
+# An ID card is ISO/IEC 7810 ID-1, 85.6 x 54 mm: about 1.59 wide to tall. A copy shows each
+# side as a rectangle of roughly that shape (the card's outline, or its tinted fill).
+CARD_ASPECT = (1.4, 1.8)
+CARD_MIN_SHARE = 0.04  # of the page's area
+
+
+def find_cards(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Card-shaped rectangles (x, y, w, h in the image's pixels), largest first, nested and
+    duplicate outlines dropped: the two sides of an ID card on a copy, or a licence's
+    frame, which callers tell apart by count and arrangement."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    scale = 1000 / max(h, w)
+    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    edges = cv2.dilate(cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 20, 60), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    page_area = small.shape[0] * small.shape[1]
+    for c in contours:
+        x, y, cw, ch = cv2.boundingRect(c)
+        if cw * ch < CARD_MIN_SHARE * page_area or not CARD_ASPECT[0] <= cw / ch <= CARD_ASPECT[1]:
+            continue
+        if cv2.contourArea(cv2.convexHull(c)) < 0.85 * cw * ch:
+            continue  # not a filled-out rectangle: a run of text, a seal's arc
+        found.append((x, y, cw, ch))
+    found.sort(key=lambda r: -r[2] * r[3])
+    kept: list[tuple[int, int, int, int]] = []
+    for r in found:
+        if any(_inside_or_same(r, k) for k in kept):
+            continue
+        kept.append(r)
+    return [tuple(round(v / scale) for v in r) for r in kept]  # type: ignore[misc]
+
+
+def _inside_or_same(r, k) -> bool:
+    x, y, w, h = r
+    kx, ky, kw, kh = k
+    same = abs(x - kx) < 0.1 * kw and abs(y - ky) < 0.1 * kh
+    inside = x >= kx and y >= ky and x + w <= kx + kw and y + h <= ky + kh
+    return same or inside
+
+
+def stack_side_by_side_cards(gray: np.ndarray) -> np.ndarray:
+    """A copy with an ID card's two sides side by side, re-laid as one above the other.
+
+    Side by side, the front's rows (姓名, 性别, 住址) and the back's (签发机关, 有效期限)
+    share heights, and a row then runs from one card into the other; one above the other
+    is the layout the field reader takes apart reliably. Anything else is returned as is."""
+    cards = find_cards(gray)
+    if len(cards) < 2:
+        return gray
+    (ax, ay, aw, ah), (bx, by, bw, bh) = sorted(cards[:2])
+    similar = abs(aw - bw) <= 0.15 * max(aw, bw) and abs(ah - bh) <= 0.15 * max(ah, bh)
+    beside = bx >= ax + 0.9 * aw and abs((ay + ah / 2) - (by + bh / 2)) <= 0.25 * max(ah, bh)
+    if not (similar and beside):
+        return gray
+    pad = round(0.04 * max(aw, bw))
+    paper = int(np.percentile(gray, 90))
+    crops = []
+    for x, y, w, h in ((ax, ay, aw, ah), (bx, by, bw, bh)):
+        crops.append(gray[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
+    width = max(c.shape[1] for c in crops)
+    out = np.full((sum(c.shape[0] for c in crops) + 3 * pad, width + 2 * pad), paper, dtype=gray.dtype)
+    top = pad
+    for c in crops:
+        out[top : top + c.shape[0], pad : pad + c.shape[1]] = c
+        top += c.shape[0] + pad
+    return out
+
+
 def lines_run_down(gray: np.ndarray) -> bool:
     """True when the page lies on its side (scanned or photographed a quarter turn off):
     its text-line blobs are longer smeared down the page than across it. On 96 generated
@@ -353,6 +428,31 @@ def normalise_text_size(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape[:2]
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     return cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=interp)
+
+
+# Ink darker than this share of the local paper brightness stays black, lighter than
+# FLAT_PAPER becomes paper. A grey seal (a red stamp photocopied) sits at ~0.55 of the paper
+# and black print under 0.3: the stretch lifts the seal behind the print it crosses.
+FLAT_INK, FLAT_PAPER = 0.2, 0.7
+
+
+def flatten_illumination(gray: np.ndarray, text_height: float) -> np.ndarray:
+    """Divide the page by its local paper brightness (a max filter a little wider than a
+    character, smoothed), then stretch: shadows and uneven light leave the paper white, and
+    light ink (grey seals, paper grain) fades while dark print stays."""
+    import cv2
+
+    # The paper's brightness varies slowly: it is estimated on a quarter-size copy (the
+    # full-size blur cost ~0.15 s a page) and scaled back up.
+    h, w = gray.shape[:2]
+    small = cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(text_height / 2) | 1)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    ratio = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
+    out = (ratio - FLAT_INK) / (FLAT_PAPER - FLAT_INK)
+    return (np.clip(out, 0.0, 1.0) * 255).astype(np.uint8)
 
 
 def shrink_oversized(gray: np.ndarray) -> np.ndarray:

@@ -23,10 +23,13 @@ from .imaging import (
     iter_image_frames,
     correct_perspective,
     deskew,
+    flatten_illumination,
+    TARGET_TEXT_HEIGHT,
     normalise_text_size,
     lines_run_down,
     rotate_clockwise,
     shrink_oversized,
+    stack_side_by_side_cards,
     sniff_kind,
     grey_and_seal,
 )
@@ -93,13 +96,16 @@ def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
 def prepare(gray: np.ndarray) -> np.ndarray:
     """Image preparation before OCR: shrink a phone photo, cut a photographed page out of
     its background and square it up, turn a page lying on its side so its lines run
-    across, level them, and scale the page so its text is the size the engines read best.
+    across, level them, re-lay an ID card's two sides shown side by side one above the
+    other, scale the page so its text is the size the engines read best, and even out its
+    light (shadows lifted, light ink such as a photocopied seal faded).
     Upside down or not is the engine's call (`read_upright`): its models judge that better
     and more cheaply than a separate pass over the page."""
     gray = correct_perspective(shrink_oversized(gray))
     if lines_run_down(gray):
         gray = rotate_clockwise(gray, 90)
-    return normalise_text_size(deskew(gray))
+    gray = normalise_text_size(stack_side_by_side_cards(deskew(gray)))
+    return flatten_illumination(gray, TARGET_TEXT_HEIGHT)
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

@@ -147,3 +147,71 @@ def test_red_lines_are_not_seals_and_grey_pages_cannot_tell():
     stamped_copy = _page_with(lambda d: d.ellipse((700, 1200, 1000, 1500), outline=(90, 90, 90), width=12))
     assert grey_and_seal(stamped_copy.convert("L"))[1] is None
     assert grey_and_seal(stamped_copy)[1] is None  # grey picture saved as RGB
+
+
+def _side_by_side(scan):
+    """The committed stacked ID copy re-laid with its two sides side by side on a landscape page."""
+    from extractors.imaging import find_cards
+
+    gray = _gray(scan)
+    cards = sorted(find_cards(gray)[:2], key=lambda r: r[1])  # front (upper) first
+    assert len(cards) == 2
+    h = max(c[3] for c in cards)
+    page = np.full((h + 400, sum(c[2] for c in cards) + 600), 246, np.uint8)
+    x = 200
+    for cx, cy, cw, ch in cards:
+        page[200 : 200 + ch, x : x + cw] = gray[cy : cy + ch, cx : cx + cw]
+        x += cw + 200
+    return gray, page
+
+
+def test_cards_side_by_side_are_stacked_and_a_stacked_copy_is_left_alone():
+    from extractors.imaging import find_cards, stack_side_by_side_cards
+
+    scan = next(p for p in IMAGES if p.name.startswith("id_card"))
+    gray, beside = _side_by_side(scan)
+    assert stack_side_by_side_cards(gray) is gray
+    stacked = stack_side_by_side_cards(beside)
+    assert stacked.shape[0] > stacked.shape[1]  # one above the other now
+    assert len(find_cards(stacked)) >= 2
+    licence = _gray(next(p for p in IMAGES if p.name.startswith("business_licence")))
+    assert stack_side_by_side_cards(licence) is licence
+
+
+@pytest.mark.ocr
+def test_an_id_copy_with_sides_side_by_side_reads_like_the_stacked_one(tmp_path):
+    import datetime as dt
+    import json
+
+    from PIL import Image
+
+    from extractors.fields import extract
+    from extractors.ocr import DEFAULT_ENGINE, make_engine
+    from extractors.reading import read_document, receive
+
+    scan = next(p for p in IMAGES if p.name.startswith("id_card"))
+    truth = json.loads(scan.with_suffix(".json").read_text(encoding="utf-8"))["fields"]
+    _, beside = _side_by_side(scan)
+    path = tmp_path / "beside.png"
+    Image.fromarray(beside).save(path)
+    ex = extract(read_document(receive(path), make_engine(DEFAULT_ENGINE)), today=dt.date(2026, 11, 28))
+    keys = ("name", "id_number", "birth_date", "address", "authority", "valid_from", "valid_to")
+    assert {k: ex.value(k) for k in keys} == {k: truth[k] for k in keys}
+
+
+def test_flattening_evens_out_light_and_fades_a_grey_seal_but_not_print():
+    import cv2
+
+    from extractors.imaging import flatten_illumination
+
+    page = np.full((1200, 900), 240, np.uint8)
+    for i in range(12):  # lines of 28 px "print"
+        cv2.rectangle(page, (80, 80 + 80 * i), (800, 108 + 80 * i), 25, -1)
+    cv2.circle(page, (450, 600), 200, 135, 10)  # a photocopied seal's ring, lighter than print
+    shade = np.linspace(1.0, 0.5, 900, dtype=np.float32)[None, :]
+    shaded = (page * shade).astype(np.uint8)
+    flat = flatten_illumination(shaded, 28)
+    paper = flat[60:75, 50:850]  # between the lines, across the shadow
+    assert paper.min() > 230
+    assert flat[94, 100] < 40 and flat[94, 780] < 60  # print dark in the light and in the shade
+    assert flat[600, 250:255].min() > 160 > shaded[600, 250:255].max() + 40  # the ring fades
