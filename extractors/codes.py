@@ -44,6 +44,40 @@ PROVINCE_CODES = frozenset(
 )
 
 
+# The province (or municipality, autonomous region, SAR) each two-digit prefix names, as an
+# address spells it: 浙江省…, 北京市…, 广西壮族自治区… all start with these characters.
+PROVINCE_NAMES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",
+    "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
+    "37": "山东", "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
+    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃",
+    "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾", "81": "香港", "82": "澳门",
+}
+
+
+def address_province(address: str) -> str | None:
+    """The two-digit province code an address starts with (浙江省杭州市… → 33), or None
+    when it does not start with a province's name (a street without its province)."""
+    for code, name in PROVINCE_NAMES.items():
+        if address.startswith(name):
+            return code
+    return None
+
+
+def registration_no_check_digit(first14: str) -> str:
+    """Check digit of a pre-2015 15-digit business registration number (工商注册号,
+    GS 15-2006): ISO 7064 MOD 11,10 over the first 14 digits."""
+    p = 10
+    for ch in first14:
+        s = (p + int(ch)) % 10 or 10
+        p = (2 * s) % 11
+    return str((11 - p) % 10)
+
+
+def is_valid_registration_no(code: str) -> bool:
+    return len(code) == 15 and code.isdigit() and code[:2] in PROVINCE_CODES and registration_no_check_digit(code[:14]) == code[14]
+
+
 def uscc_check_char(first17: str) -> str:
     """The 18th character of a USCC whose first 17 characters are given."""
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))

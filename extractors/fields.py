@@ -17,7 +17,10 @@ from statistics import median
 
 from .classify import classify_text, compact
 from .codes import (
+    PROVINCE_NAMES,
     CodeReading,
+    address_province,
+    is_valid_registration_no,
     agreeing_repair,
     id_birth_date,
     id_sex,
@@ -32,6 +35,7 @@ from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
 # A term field is printed as one value but is two fields in the output.
 TERM_FIELDS = {"term": ("term_start", "term_end"), "validity": ("valid_from", "valid_to")}
+_LABEL_NOTE = re.compile(r"^[（(〈<][\u4e00-\u9fff]{1,4}[)）〉>]")
 _LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`·．－]+")
 _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
@@ -98,16 +102,31 @@ class _Hit:
 def _find_label(rows: list[Row], labels: tuple[str, ...]) -> _Hit | None:
     """The first row (top to bottom) holding one of the labels; a label that begins its
     row wins over one found inside running text."""
-    best: _Hit | None = None
+    return next(iter(_label_hits(rows, labels)), None)
+
+
+def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
+    """Every row holding one of the labels: rows that begin with one first (top to bottom),
+    then rows with one inside running text. At most one hit per row."""
+    starts, inside = [], []
+    # Longest first: 法定代表人姓名 must not be read as 法定代表人 followed by a value 姓名….
+    labels = tuple(sorted(labels, key=len, reverse=True))
     for i, row in enumerate(rows):
         text = row.text
-        for label in labels:
-            pos = text.find(label)
-            if pos == 0:
-                return _Hit(i, 0, len(label))
-            if pos > 0 and best is None:
-                best = _Hit(i, pos, pos + len(label))
-    return best
+        found = [(text.find(label), label) for label in labels if label in text]
+        if not found:
+            continue
+        at_start = [label for pos, label in found if pos == 0]
+        if at_start:
+            starts.append(_Hit(i, 0, len(at_start[0])))
+        else:
+            pos, label = min(found)
+            inside.append(_Hit(i, pos, pos + len(label)))
+    return starts + inside
+
+
+# A label is tried at most this many places (a heading 合同金额 above the row 合同金额：¥…).
+MAX_LABEL_TRIES = 3
 
 
 def _char_x(row: Row, index: int) -> float:
@@ -158,9 +177,13 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # follows belongs to the next field.
         if p >= 0:
             cut = min(cut, p)
-    lead = len(rest) - len(_LEADING_JUNK.sub("", rest))
+    # A short note in brackets right after the label (合同总价（小写）：, 甲方（盖章）：) belongs
+    # to the label: the value starts after it, and so does the gap that may end the value.
+    note = _LABEL_NOTE.match(rest)
+    skip = note.end() if note and spec.kind != "company" else 0
+    lead = skip + len(rest[skip:]) - len(_LEADING_JUNK.sub("", rest[skip:]))
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
-    value = _LEADING_JUNK.sub("", rest[:cut])
+    value = _LEADING_JUNK.sub("", rest[skip:cut])
     used = [row]
     if not value and hit.row + 1 < len(rows) and not _has_label(rows[hit.row + 1].text, all_labels):
         used.append(rows[hit.row + 1])
@@ -298,11 +321,19 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
             spec.name: f(num, "read" if amount is not None else "unreadable"),
             f"{spec.name}_text": f(value),
         }
+    if kind == "registration_no":
+        runs = re.findall(r"\d{15}", re.sub(r"[\s\-]", "", value))
+        valid = [r for r in runs if is_valid_registration_no(r)]
+        if valid:
+            return {spec.name: f(valid[0])}
+        return {spec.name: f(None, "unreadable", 0.0)} if runs else {}
     if kind == "code":
         m = _CODE_TOKEN.search(value)
         return {spec.name: f(m.group(0))} if m else {}
     if spec.name in ("company_type",):
         value = value.replace("(", "（").replace(")", "）")
+    if spec.name == "authority":
+        value = _trim_authority(value)
     return {spec.name: f(value)} if value else {}
 
 
@@ -319,6 +350,8 @@ _ORG_FORMS = ("股份有限公司", "有限责任公司", "（有限合伙）", 
               "公司", "事务所", "合作社", "中心", "研究院", "医院", "集团")
 _MAX_ORG_TAIL = 3
 _MONEY_YEN = re.compile(r"^[Yy¥￥](?=\s*\d)")
+# 合同总价（小写）：¥…: the bracket annotates the label, it is not part of the amount.
+_MONEY_NOTE = re.compile(r"^[（(]\s*(小写|大写|人民币|元|含税)\s*[)）]\s*[:：]?\s*")
 _FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
 
 
@@ -334,6 +367,8 @@ def _cut_at_field_word(name: str) -> str:
 
 def _strip_party_role(value: str) -> str:
     value = _PARTY_ROLE.sub("", value)
+    # Only the end of the role read: 方）深圳… (no opening bracket before it).
+    value = re.sub(r"^[\u4e00-\u9fff]{0,2}方?[)）〉>][:：]?", "", value) if re.match(r"^[^（(]{0,3}[)）〉>]", value) else value
     m = re.match(r"^[（(〈<《\[]", value)
     if m:
         rest = value[1:]
@@ -355,11 +390,24 @@ def _trim_after_org_form(name: str) -> str:
     return name
 
 
+# An issuing authority ends with its office: …市场监督管理局, …公安局…分局. What follows
+# on its row is a seal's arc (the authority's own name again) or a neighbour's text.
+_AUTHORITY_END = re.compile(r"^.*?(?:分局|局|委员会|管理处)")
+_MAX_AUTHORITY_TAIL = 6
+
+
+def _trim_authority(value: str) -> str:
+    m = re.match(r"^.*分局", value) if "分局" in value else _AUTHORITY_END.match(value)
+    if m and 0 < len(value) - m.end() <= _MAX_AUTHORITY_TAIL:
+        return value[: m.end()]
+    return value
+
+
 def normalise_money_text(text: str) -> str:
     """A printed amount as printed: the yen sign OCR reads as full-width ￥ or as Y made ¥,
     and separators misread (769.001.00 for 769,001.00) put back. In a figure with two or
     more separators every group but a last one of two digits is thousands."""
-    text = _MONEY_YEN.sub("¥", text.strip())
+    text = _MONEY_YEN.sub("¥", _MONEY_NOTE.sub("", text.strip()))
 
     def fix(m: re.Match) -> str:
         groups = re.split(r"[.,]", m.group(0))
@@ -379,13 +427,19 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     all_labels = [label for s in doc_type.fields for label in s.labels]
     fields: dict[str, Field] = {}
     for spec in doc_type.fields:
-        hit = _find_label(rows, spec.labels)
-        if hit is None:
-            continue
-        value, used = _value_after(rows, hit, all_labels, spec)
-        conf, box = _evidence(used)
-        alts = tuple(a for r in used for a in r.alternatives)
-        fields.update(_parse_value(spec, value, page.page_no, conf, box, alts))
+        first: dict[str, Field] | None = None
+        for hit in _label_hits(rows, spec.labels)[:MAX_LABEL_TRIES]:
+            value, used = _value_after(rows, hit, all_labels, spec)
+            conf, box = _evidence(used)
+            alts = tuple(a for r in used for a in r.alternatives)
+            parsed = _parse_value(spec, value, page.page_no, conf, box, alts)
+            first = parsed if first is None else first
+            main = parsed.get(spec.name) or next(iter(parsed.values()), None)
+            if main is not None and main.value not in (None, ""):
+                first = parsed
+                break
+        if first:
+            fields.update(first)
     # A licence's issue date is printed under the seal with no label: the lowest row that
     # is nothing but a date.
     for spec in doc_type.fields:
@@ -395,6 +449,11 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
                 if m and len(m.group(0)) >= 0.7 * len(row.text):
                     fields.update(_parse_value(spec, row.text, page.page_no, row.conf, row.box, ()))
                     break
+    for spec in doc_type.fields:
+        if spec.fallback == "title" and spec.name not in fields:
+            title = _certificate_title(rows)
+            if title is not None:
+                fields[spec.name] = Field(title.text, title.text, round(title.conf, 3), page.page_no, title.box)
     # A code whose label was misread is still found by its shape and check character.
     for spec in doc_type.fields:
         if spec.kind in ("uscc", "id_number") and (spec.name not in fields or fields[spec.name].value is None):
@@ -402,6 +461,19 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             if found is not None:
                 fields[spec.name] = found
     return fields
+
+
+_CERT_TITLE = re.compile(r"(许可证|证书|资质证|登记证|备案证明)$")
+
+
+def _certificate_title(rows: list[Row]) -> Row | None:
+    """The first of the top rows that is a certificate's name (食品经营许可证, 质量管理体系
+    认证证书): short, and ending in a certificate word."""
+    for row in rows[:6]:
+        text = row.text
+        if len(text) <= 30 and _CERT_TITLE.search(text):
+            return row
+    return None
 
 
 def _scan_for_code(rows: list[Row], spec: FieldSpec, page: int) -> Field | None:
@@ -435,6 +507,12 @@ def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
         for name, value in extract_page(page, spec).items():
             if name not in fields or (fields[name].value is None and value.value is not None):
                 fields[name] = value
+    if doc_code.startswith("contract"):
+        seen = [p.red_seal for p, (_, code, _) in zip(ocr.pages, page_types, strict=True) if code == doc_code]
+        if any(seen):
+            fields["has_seal"] = Field(True, "red seal found by colour", 1.0, 0)
+        elif seen and all(s is False for s in seen):
+            fields["has_seal"] = Field(False, "colour page, no red seal", 1.0, 0)
     warnings = tuple(cross_checks(doc_code, fields, today))
     return Extraction(ocr.file, doc_code, doc_conf, fields, warnings, tuple(page_types))
 
@@ -465,10 +543,34 @@ def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> lis
         sex = val("sex")
         if sex and sex != id_sex(idn):
             out.append(f"sex printed {sex} but the ID number says {id_sex(idn)}")
-    for end_key, what in (("term_end", "licence term"), ("valid_to", "ID card validity")):
+    validity = {"id_card": "ID card validity", "authorization_letter": "authorisation", "qualification": "certificate"}
+    for end_key, what in (("term_end", "licence term"), ("valid_to", validity.get(doc_type, "validity"))):
         end = val(end_key)
         if end and end != "长期" and dt.date.fromisoformat(end) < today:
             out.append(f"{what} ended on {end}: expired")
+    out.extend(_region_checks(fields))
+    figures, words = val("amount"), val("amount_in_words")
+    if figures is not None and words is not None and abs(float(figures) - float(words)) >= 0.005:
+        out.append(f"amount in figures {fields['amount'].raw!r} differs from the amount in words "
+                   f"{fields['amount_in_words'].raw!r} ({figures} vs {words})")
+    return out
+
+
+def _region_checks(fields: dict[str, Field]) -> list[str]:
+    """A USCC's division code (positions 3-8) names where the company was registered, and
+    its address should lie in the same province; an ID number's (positions 1-6) where the
+    holder was first registered, which people leave: that one is only a note."""
+    out = []
+    for code_key, at, level in (("uscc", 2, "warning"), ("id_number", 0, "note")):
+        code, addr = fields.get(code_key), fields.get("address")
+        if not (code and code.value and addr and addr.value):
+            continue
+        region = code.value[at : at + 2]
+        where = address_province(addr.value)
+        if where and region in PROVINCE_NAMES and where != region:
+            shown = mask_id_number(code.value) if code_key == "id_number" else code.value
+            out.append(f"{level}: {code_key} {shown} is registered in {PROVINCE_NAMES[region]} "
+                       f"(division {code.value[at:at + 6]}) but the address is in {PROVINCE_NAMES[where]}")
     return out
 
 

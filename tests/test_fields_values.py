@@ -53,3 +53,23 @@ def test_stray_characters_after_a_company_form_are_trimmed(read, name):
 @pytest.mark.parametrize(("read", "name"), [("袁颖性别", "袁颖"), ("欧阳娜娜", "欧阳娜娜"), ("张伟民族", "张伟")])
 def test_a_person_name_ends_where_the_next_field_begins(read, name):
     assert _cut_at_field_word(read) == name
+
+
+@pytest.mark.parametrize(
+    ("read", "authority"),
+    [
+        ("上海市徐汇区市场监督管理局海市徐义", "上海市徐汇区市场监督管理局"),  # the seal's arc read on
+        ("广州市公安局天河分局", "广州市公安局天河分局"),
+        ("广州市公安局天河分局广州", "广州市公安局天河分局"),
+        ("杭州市西湖区市场监督管理局", "杭州市西湖区市场监督管理局"),
+    ],
+)
+def test_an_authority_ends_with_its_office(read, authority):
+    from extractors.fields import _trim_authority
+
+    assert _trim_authority(read) == authority
+
+
+def test_a_role_whose_opening_was_lost_is_stripped():
+    assert _strip_party_role("放）深圳明亨电子科技有限责任公司") == "深圳明亨电子科技有限责任公司"
+    assert _strip_party_role("瑞合（杭州）医疗器械有限公司") == "瑞合（杭州）医疗器械有限公司"
