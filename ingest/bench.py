@@ -72,6 +72,11 @@ class FieldScore:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
 
+def _right_of() -> list[int]:
+    """[right, of]: a module-level factory, so reports pickle between processes."""
+    return [0, 0]
+
+
 @dataclass(frozen=True)
 class Miss:
     document: str
@@ -84,7 +89,7 @@ class Miss:
 class AccuracyReport:
     fields: dict[str, FieldScore] = field(default_factory=lambda: defaultdict(FieldScore))
     groups: dict[str, FieldScore] = field(default_factory=lambda: defaultdict(FieldScore))
-    types: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    types: dict[str, list[int]] = field(default_factory=lambda: defaultdict(_right_of))
     misses: list[Miss] = field(default_factory=list)
     prep: list[float] = field(default_factory=list)
     ocr: list[float] = field(default_factory=list)

@@ -45,3 +45,15 @@ def test_encryption_bench_runs_both_ways(tmp_path):
     for name in ("dossier", "age CLI"):
         assert result[f"{name} s"] > 0 and result[f"{name} peak MB"] > 0
     assert (tmp_path / "scratch" / "store" / "bench" / "object.age").stat().st_size > 4 << 20
+
+
+def test_accuracy_in_several_processes_adds_up_like_one(tmp_path):
+    for n in range(3):
+        pdf = next(SAMPLES.glob("*.pdf"))
+        shutil.copy(pdf, tmp_path / f"doc{n}.pdf")
+        shutil.copy(pdf.with_suffix(".json"), tmp_path / f"doc{n}.json")
+    one = accuracy(tmp_path, "null", dt.date(2026, 11, 28))
+    two = accuracy(tmp_path, "null", dt.date(2026, 11, 28), jobs=2)
+    assert two.documents == one.documents == 3
+    assert {k: (s.exact, s.total) for k, s in two.fields.items()} == {k: (s.exact, s.total) for k, s in one.fields.items()}
+    assert two.types == one.types
