@@ -89,6 +89,7 @@ class RapidOcrEngine(OcrEngine):
     """
 
     name = "rapidocr"
+    flatten_light = True
 
     def __init__(
         self,

@@ -84,7 +84,7 @@ def iter_pages(incoming: IncomingFile, engine: OcrEngine) -> Iterator[PageText]:
 def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
     t0 = time.perf_counter()
     gray, red_seal = grey_and_seal(image)
-    gray = prepare(gray)
+    gray = prepare(gray, flatten=engine.flatten_light)
     t1 = time.perf_counter()
     gray, lines = engine.read_upright(gray)
     lines = tuple(_second_opinion_on_codes(gray, lines, engine))
@@ -93,19 +93,20 @@ def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
     return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal)
 
 
-def prepare(gray: np.ndarray) -> np.ndarray:
+def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
     """Image preparation before OCR: shrink a phone photo, cut a photographed page out of
     its background and square it up, turn a page lying on its side so its lines run
     across, level them, re-lay an ID card's two sides shown side by side one above the
-    other, scale the page so its text is the size the engines read best, and even out its
-    light (shadows lifted, light ink such as a photocopied seal faded).
+    other, scale the page so its text is the size the engines read best, and (for engines
+    that read better so: `OcrEngine.flatten_light`) even out its light: shadows lifted,
+    light ink such as a photocopied seal faded.
     Upside down or not is the engine's call (`read_upright`): its models judge that better
     and more cheaply than a separate pass over the page."""
     gray = correct_perspective(shrink_oversized(gray))
     if lines_run_down(gray):
         gray = rotate_clockwise(gray, 90)
     gray = normalise_text_size(stack_side_by_side_cards(deskew(gray)))
-    return flatten_illumination(gray, TARGET_TEXT_HEIGHT)
+    return flatten_illumination(gray, TARGET_TEXT_HEIGHT) if flatten else gray
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

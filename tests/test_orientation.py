@@ -215,3 +215,11 @@ def test_flattening_evens_out_light_and_fades_a_grey_seal_but_not_print():
     assert paper.min() > 230
     assert flat[94, 100] < 40 and flat[94, 780] < 60  # print dark in the light and in the shade
     assert flat[600, 250:255].min() > 160 > shaded[600, 250:255].max() + 40  # the ring fades
+
+
+def test_light_is_flattened_for_the_engines_measured_to_read_better_so():
+    from extractors.ocr import make_engine
+
+    assert make_engine("rapidocr+tesseract").flatten_light is True
+    assert make_engine("rapidocr").flatten_light is True
+    assert make_engine("tesseract").flatten_light is False
