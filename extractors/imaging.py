@@ -417,23 +417,17 @@ def estimate_text_height(gray: np.ndarray) -> float | None:
 def normalise_text_size(gray: np.ndarray) -> np.ndarray:
     """Scale the page so its text is about TARGET_TEXT_HEIGHT px tall; fall back to page
     size when no text lines are found."""
-    return scale_to_text_height(gray)[0]
-
-
-def scale_to_text_height(gray: np.ndarray) -> tuple[np.ndarray, float | None]:
-    """`normalise_text_size`, also saying the text height of the page it returns (None when
-    no text lines were found), so the OCR engine need not measure it again."""
     import cv2
 
     height = estimate_text_height(gray)
     if height is None:
-        return normalise_resolution(gray), None
+        return normalise_resolution(gray)
     scale = min(MAX_SCALE, max(MIN_SCALE, TARGET_TEXT_HEIGHT / height))
     if 0.9 <= scale <= 1.1:
-        return gray, height
+        return gray
     h, w = gray.shape[:2]
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    return cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=interp), height * scale
+    return cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=interp)
 
 
 # Ink darker than this share of the local paper brightness stays black, lighter than

@@ -31,10 +31,10 @@ class OcrEngine(ABC):
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         """All lines on an upright page, top to bottom."""
 
-    def read_upright(self, gray: np.ndarray, text_height: float | None = None) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
         """All lines on a page that may be upside down (or, rarely, still a quarter off):
         the page as read, turned upright, and its lines, whose boxes are in that page's
-        pixels. `text_height`, when the caller has measured it, spares a second measure. This default asks tesseract's orientation detection (OSD, a separate
+        pixels. This default asks tesseract's orientation detection (OSD, a separate
         pass over the page); engines with their own orientation classifier override it."""
         from .imaging import detect_rotation, rotate_clockwise
 
@@ -55,7 +55,7 @@ class NullEngine(OcrEngine):
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return ()
 
-    def read_upright(self, gray: np.ndarray, text_height: float | None = None) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
         return gray, ()
 
 
@@ -171,8 +171,8 @@ class CombinedEngine(OcrEngine):
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return self.page.read_page(gray)
 
-    def read_upright(self, gray: np.ndarray, text_height: float | None = None) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
-        return self.page.read_upright(gray, text_height)
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+        return self.page.read_upright(gray)
 
     @property
     def flatten_light(self) -> bool:  # type: ignore[override]

@@ -106,27 +106,25 @@ class RapidOcrEngine(OcrEngine):
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return self._read(gray, judge_orientation=False)[1]
 
-    def read_upright(self, gray: np.ndarray, text_height: float | None = None) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
+    def read_upright(self, gray: np.ndarray) -> tuple[np.ndarray, tuple[OcrLine, ...]]:
         """Orientation from the models already run for reading, instead of a tesseract OSD
         pass (~0.6 s a page, a third of the page's time): the detector's line boxes say
         whether lines run across or down the page, and the 0/180° line classifier, asked
         about every detected line, votes on upside down. Only a turned page is detected
         a second time."""
         for _ in range(3):  # at most: a quarter turn, then a half turn
-            verdict, lines = self._read(gray, True, text_height)
+            verdict, lines = self._read(gray, judge_orientation=True)
             if verdict == 0:
                 return gray, lines
             gray = rotate_clockwise(gray, verdict)
-            if verdict == 90:
-                text_height = None  # measured across lines that ran down: measure again
-        return gray, self._read(gray, False, text_height)[1]
+        return gray, self._read(gray, judge_orientation=False)[1]
 
-    def _read(self, gray: np.ndarray, judge_orientation: bool, text_height: float | None = None) -> tuple[int, tuple[OcrLine, ...]]:
+    def _read(self, gray: np.ndarray, judge_orientation: bool) -> tuple[int, tuple[OcrLine, ...]]:
         """(turn, lines): with `judge_orientation`, a turn of 90 or 180 (clockwise) means the
         page needs it and was not read (no lines); 0 means it was read as it stands."""
         import cv2
 
-        height = text_height or estimate_text_height(gray)
+        height = estimate_text_height(gray)
         rec_scale = _scale(height, self.rec_text_height)
         det_scale = _scale(height, self.det_text_height)
         page = _resize(gray, rec_scale)

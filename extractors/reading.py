@@ -25,7 +25,7 @@ from .imaging import (
     deskew,
     flatten_illumination,
     TARGET_TEXT_HEIGHT,
-    scale_to_text_height,
+    normalise_text_size,
     lines_run_down,
     rotate_clockwise,
     shrink_oversized,
@@ -84,16 +84,16 @@ def iter_pages(incoming: IncomingFile, engine: OcrEngine) -> Iterator[PageText]:
 def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
     t0 = time.perf_counter()
     gray, red_seal = grey_and_seal(image)
-    gray, text_height = prepare(gray, flatten=engine.flatten_light)
+    gray = prepare(gray, flatten=engine.flatten_light)
     t1 = time.perf_counter()
-    gray, lines = engine.read_upright(gray, text_height)
+    gray, lines = engine.read_upright(gray)
     lines = tuple(_second_opinion_on_codes(gray, lines, engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
     return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal)
 
 
-def prepare(gray: np.ndarray, *, flatten: bool = True) -> tuple[np.ndarray, float | None]:
+def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
     """Image preparation before OCR: shrink a phone photo, cut a photographed page out of
     its background and square it up, turn a page lying on its side so its lines run
     across, level them, re-lay an ID card's two sides shown side by side one above the
@@ -101,15 +101,12 @@ def prepare(gray: np.ndarray, *, flatten: bool = True) -> tuple[np.ndarray, floa
     that read better so: `OcrEngine.flatten_light`) even out its light: shadows lifted,
     light ink such as a photocopied seal faded.
     Upside down or not is the engine's call (`read_upright`): its models judge that better
-    and more cheaply than a separate pass over the page. Returns the page and its text
-    height (None if no text lines were found)."""
+    and more cheaply than a separate pass over the page."""
     gray = correct_perspective(shrink_oversized(gray))
     if lines_run_down(gray):
         gray = rotate_clockwise(gray, 90)
-    gray, text_height = scale_to_text_height(stack_side_by_side_cards(deskew(gray)))
-    if flatten:
-        gray = flatten_illumination(gray, text_height or TARGET_TEXT_HEIGHT)
-    return gray, text_height
+    gray = normalise_text_size(stack_side_by_side_cards(deskew(gray)))
+    return flatten_illumination(gray, TARGET_TEXT_HEIGHT) if flatten else gray
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:
