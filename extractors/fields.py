@@ -346,8 +346,9 @@ _PARTY_ROLES = ("委托方", "受托方", "采购方", "供应方", "供货方",
                 "承租方", "发包方", "承包方", "服务方", "需方", "供方", "甲方", "乙方")
 # Organisational forms a company name ends with, longest first. Characters after the last
 # one are a seal's or a neighbour's, when there are only a few of them.
+# (中心, 集团 are left out: they stand inside names as often as at their end, 华润万家中心店.)
 _ORG_FORMS = ("股份有限公司", "有限责任公司", "（有限合伙）", "（普通合伙）", "有限公司", "分公司", "合伙企业",
-              "公司", "事务所", "合作社", "中心", "研究院", "医院", "集团")
+              "公司", "事务所", "合作社", "研究院", "医院")
 _MAX_ORG_TAIL = 3
 _MONEY_YEN = re.compile(r"^[Yy¥￥](?=\s*\d)")
 # 合同总价（小写）：¥…: the bracket annotates the label, it is not part of the amount.
