@@ -181,6 +181,12 @@ class CombinedEngine(OcrEngine):
     def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
         return self.line.read_line(gray, box, charset)
 
+    def line_readers(self) -> tuple[OcrEngine, ...]:
+        """The engines that give second readings of a code line, each on its own: the
+        line engine, then the page engine (RapidOCR re-reads a code cut out of its line
+        as another, independent reading)."""
+        return (self.line, self.page)
+
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": _rapidocr_engine, "null": NullEngine}
 DEFAULT_ENGINE = "rapidocr+tesseract"

@@ -7,14 +7,12 @@ in memory whole.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from .codes import is_valid_id_number, is_valid_uscc
 from .errors import InputRejected
 from .imaging import (
     MAX_PDF_PAGES,
@@ -36,6 +34,7 @@ from .imaging import (
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
+from .rereading import choose_alternatives, second_readings, wants_second_reading
 
 # A page whose text layer has fewer characters than this is a scan with, at most, a stray
 # header: OCR it.
@@ -43,7 +42,6 @@ MIN_TEXT_LAYER_CHARS = 20
 
 # Alphabets for a second, restricted reading of a code line.
 CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CODE_RUN = re.compile(r"[0-9A-Za-z]{15,}")
 
 
 def receive(path: Path, hints: dict[str, str] | None = None) -> IncomingFile:
@@ -110,30 +108,23 @@ def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:
-    """Re-read the words of a line that hold a long alphanumeric run failing its check,
-    with the engine restricted to the code alphabet: chi_sim reads O for 0 and drops
-    letters in codes that a Latin model restricted to 31 characters gets right. Lines whose
-    code already validates are not read twice."""
+    """Re-read the code of a line that holds a code-like run (or a code label followed by
+    most of a code) failing its check: cut out of its line (RapidOCR reads label and code as
+    one piece, and a Latin model turns the label into junk), read by each of the engine's
+    line readers, restricted to the code alphabet where the reader can be. What of those
+    readings becomes the line's alternatives is `rereading.choose_alternatives`'s call: a
+    re-reading that validates is kept only when another reading backs it. Lines whose code
+    already validates are not read twice."""
     for line in lines:
-        words = [w for w in line.words if _CODE_RUN.search(w.text) or len(w.text) >= 6 and w.text.isascii()]
-        if not words or _holds_valid_code(line.text):
+        if not wants_second_reading(line.text):
             yield line
             continue
-        box = words[0].box
-        for w in words[1:]:
-            box = box.union(w.box)
-        alt, _conf = engine.read_line(gray, box, CODE_CHARSET)
-        if alt:
-            yield OcrLine(line.text, line.conf, line.box, line.words, (*line.alternatives, alt))
+        readings = second_readings(gray, line, engine, CODE_CHARSET)
+        alts = choose_alternatives(line.text, readings)
+        if alts:
+            yield OcrLine(line.text, line.conf, line.box, line.words, (*line.alternatives, *alts))
         else:
             yield line
-
-
-def _holds_valid_code(text: str) -> bool:
-    flat = re.sub(r"[\s\-]", "", text).upper()
-    return any(
-        is_valid_uscc(flat[i : i + 18]) or is_valid_id_number(flat[i : i + 18]) for i in range(max(0, len(flat) - 17))
-    )
 
 
 def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:

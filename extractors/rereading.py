@@ -1,0 +1,372 @@
+"""Second readings of an identity-code line whose code failed its check.
+
+RapidOCR reads a whole line as one box, so the label 统一社会信用代码： and the code come as
+one piece; re-read that way, a Latin model turns the label into junk glued to the code. This
+module finds where on the line the code itself starts and ends (from the line's text, then
+from the gaps between inked columns), cuts the code out, and has the engine's line readers
+read it a few ways. Which of those readings may become the line's `alternatives` is decided
+here too (`choose_alternatives`): extraction takes any alternative that validates, so an
+alternative that validates must be backed by another reading of the same line.
+
+Pure functions of text, boxes and pixels, except `second_readings`, which calls the engines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from .codes import is_valid_id_number, is_valid_uscc
+from .records import Box, OcrLine
+
+CODE_LABELS = ("统一社会信用代码", "公民身份号码", "身份证号码", "身份证号")
+CODE_LENGTH = 18
+_CODE_RUN = re.compile(r"[0-9A-Za-z]{15,}")
+# A run that may be a code read with a space, a hyphen or a dot inside.
+_LOOSE_RUN = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z \-.]*[0-9A-Za-z])?")
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+# A labelled line is re-read only if this many characters of a code follow its label:
+# a licence prints its code as a line of its own beside a label-only line, or the label
+# caught a stray character ("统一社会信用代码9").
+MIN_CHARS_AFTER_LABEL = 10
+
+# Width of a character in ems (the font size), in the Noto CJK faces the documents use:
+# Han characters and full-width punctuation are square; digits about 0.55-0.6, capitals
+# 0.65-0.75 (M and W wider). Only an estimate: `snap_code_start` settles on a gap.
+_NARROW = frozenset("1Iijl.,:;!|'")
+_WIDE = frozenset("MW")
+
+
+def char_width(ch: str) -> float:
+    """Estimated advance of `ch` in ems."""
+    if not ch.isascii():
+        return 1.0
+    if ch.isdigit():
+        return 0.57 if ch != "1" else 0.5
+    if ch in _NARROW:
+        return 0.3
+    if ch in _WIDE:
+        return 0.9
+    if ch.isupper():
+        return 0.7
+    if ch == " ":
+        return 0.3
+    return 0.5
+
+
+def code_start(text: str) -> int | None:
+    """Index in `text` where its code starts: the first long alphanumeric run, else the
+    first alphanumeric after a code label (None when the line has neither)."""
+    for m in _LOOSE_RUN.finditer(text):
+        if len(_ALNUM.findall(m.group(0))) >= 15:
+            return m.start()
+    for label in CODE_LABELS:
+        k = text.find(label)
+        if k >= 0:
+            m = _ALNUM.search(text, k + len(label))
+            return m.start() if m else None
+    return None
+
+
+def chars_after_label(text: str) -> int:
+    """Alphanumerics after the first code label in `text` (0 when there is no label)."""
+    for label in CODE_LABELS:
+        k = text.find(label)
+        if k >= 0:
+            return len(_ALNUM.findall(text[k + len(label) :]))
+    return 0
+
+
+def holds_valid_code(text: str) -> bool:
+    flat = re.sub(r"[\s\-]", "", text).upper()
+    return any(
+        is_valid_uscc(flat[i : i + 18]) or is_valid_id_number(flat[i : i + 18]) for i in range(max(0, len(flat) - 17))
+    )
+
+
+def wants_second_reading(text: str) -> bool:
+    """A line holding a code-like run (15+ alphanumerics) or a code label followed by most of
+    a code, and no code that validates."""
+    if not (_CODE_RUN.search(re.sub(r"[\s\-]", "", text)) or chars_after_label(text) >= MIN_CHARS_AFTER_LABEL):
+        return False
+    return not holds_valid_code(text)
+
+
+def estimate_code_x(text: str, box: Box) -> tuple[float, float] | None:
+    """(x where the code starts, em in pixels), estimated from the text read in `box` by
+    giving each character its typical width (`char_width`) and stretching the sum over the
+    box. None when the text holds no code."""
+    start = code_start(text)
+    if start is None:
+        return None
+    widths = [char_width(c) for c in text]
+    em = box.w / max(1e-6, sum(widths))
+    return box.x + sum(widths[:start]) * em, em
+
+
+# Ink: darker than Otsu's threshold over the line, kept within these bounds: on a
+# flattened page print is near 0 and a grey seal comes out around 180, paper at 255; a
+# blurred small page's strokes are lighter.
+INK_LEVELS = (60, 140)
+
+
+def ink_level(gray: np.ndarray, box: Box) -> int:
+    """The grey level under which a pixel of the line in `box` counts as ink."""
+    import cv2
+
+    region = gray[max(0, box.y) : box.bottom, max(0, box.x) : box.right]
+    if region.size == 0:
+        return INK_LEVELS[1]
+    level, _ = cv2.threshold(np.ascontiguousarray(region), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return int(min(INK_LEVELS[1], max(INK_LEVELS[0], level)))
+
+
+def column_ink(gray: np.ndarray, box: Box, x0: int, x1: int, level: int | None = None) -> np.ndarray:
+    """Inked pixels per column of `gray` over [x0, x1), in the middle of the box's height
+    (a few rows off each edge, where the lines above and below reach in)."""
+    trim = max(1, box.h // 6)
+    y0, y1 = max(0, box.y + trim), min(gray.shape[0], box.bottom - trim)
+    x0, x1 = max(0, x0), min(gray.shape[1], x1)
+    if y1 <= y0 or x1 <= x0:
+        return np.zeros(0, dtype=np.int64)
+    level = ink_level(gray, box) if level is None else level
+    return (gray[y0:y1, x0:x1] < level).sum(axis=0)
+
+
+def snap_code_start(gray: np.ndarray, box: Box, x_est: float, em: float) -> int:
+    """The code's first inked column: the end of the widest blank gap near the estimate
+    (the gap after the label's colon, or the spaces between label and code), each pixel
+    of distance from the estimate costing 0.15 px of gap width. The estimate stands when
+    no gap of at least 0.12 em is found within 1.5 em before to 1 em after it."""
+    lo, hi = max(box.x, int(x_est - 1.5 * em)), min(box.right, int(x_est + 1.0 * em))
+    prof = column_ink(gray, box, lo, hi)
+    if len(prof) < 3:
+        return int(round(x_est))
+    rows = max(1, box.h - 2 * max(1, box.h // 6))
+    blank = prof <= int(0.04 * rows)
+    best: tuple[float, int, int] | None = None
+    i = 0
+    while i < len(blank):
+        if not blank[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(blank) and blank[j]:
+            j += 1
+        if j < len(blank):  # a gap with ink after it
+            end = lo + j
+            score = (j - i) - 0.15 * abs(end - x_est)
+            if best is None or score > best[0]:
+                best = (score, end, j - i)
+        i = j
+    if best is None or best[2] < 0.12 * em:
+        return int(round(x_est))
+    return best[1]
+
+
+def code_box(gray: np.ndarray, text: str, box: Box) -> Box | None:
+    """Where the code of a line read as `text` in `box` is on the page: from its first
+    column (`snap_code_start`) to its last, which may lie right of the box: the detector
+    stops short where a seal crosses a code's end. The right end is searched up to where
+    18 characters at the pitch read so far would end, plus a tenth, and trimmed to ink."""
+    est = estimate_code_x(text, box)
+    if est is None:
+        return None
+    x_est, em = est
+    start = code_start(text) or 0
+    x0 = box.x if start == 0 else snap_code_start(gray, box, x_est, em)
+    read = len(_ALNUM.findall(text[start:]))
+    pitch = (box.right - x0) / read if read >= MIN_CHARS_AFTER_LABEL else 0.6 * em
+    reach = int(max(box.right, x0 + CODE_LENGTH * pitch * 1.1) + 0.3 * pitch)
+    reach = min(gray.shape[1], reach)
+    prof = column_ink(gray, box, x0, reach)
+    inked = np.nonzero(prof)[0]
+    if len(inked) == 0:
+        return None
+    # Ink separated from the code by a gap of more than 1.5 characters is something else.
+    last, gap_limit = inked[0], max(2, int(1.5 * pitch))
+    for k in inked[1:]:
+        if k - last > gap_limit:
+            break
+        last = k
+    x1 = x0 + int(last) + 1
+    margin = max(2, int(0.25 * pitch))
+    left, right = max(0, x0 - margin), min(gray.shape[1], x1 + margin)
+    return Box(left, box.y, max(1, right - left), box.h)
+
+
+def hamming(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def _valid(code: str) -> bool:
+    return is_valid_uscc(code) or is_valid_id_number(code)
+
+
+def valid_codes(text: str) -> set[str]:
+    """Codes a reading yields that validate, as extraction would take them (fields.py
+    `_code_windows`): an 18-run that validates, or the one validating end of a 19-20 run."""
+    out = set()
+    for run in re.findall(r"[0-9A-Za-z]+", re.sub(r"[\s\-]", "", text).upper()):
+        if len(run) == CODE_LENGTH and _valid(run):
+            out.add(run)
+        elif CODE_LENGTH < len(run) <= CODE_LENGTH + 2:
+            ends = {run[:CODE_LENGTH], run[-CODE_LENGTH:]}
+            good = [e for e in ends if _valid(e)]
+            if len(good) == 1:
+                out.add(good[0])
+    return out
+
+
+# A validating reading is taken only when another reading of the line (the page's first
+# reading or another re-reading) backs it: an 18-character window of it within this many
+# characters, position by position, or a shorter run (15-17 characters: a box cut short by
+# a seal, a doubled digit read once) that lies within it, in order, with at most
+# MAX_SHORT_SUBSTITUTIONS characters different. Measured on 649 code lines damaged on
+# purpose (a seal arc, blur, downscaling, noise, JPEG) that RapidOCR then misread: backing
+# within 3 characters made 164 right and 6 wrong-but-valid beyond the first readings' own;
+# within 1, 165 right and 3 wrong (two readings by the same model sharing a misread).
+MAX_SUPPORT_DISTANCE = 1
+MAX_SHORT_SUBSTITUTIONS = 1
+MIN_SHORT_RUN = 15
+
+
+def _embeds(short: str, code: str, max_subs: int) -> bool:
+    """True when `short` is `code` with some characters left out and at most `max_subs` of
+    the rest read differently (an alignment that only deletes from `code`)."""
+    n, m = len(code), len(short)
+    if m > n:
+        return False
+    inf = max_subs + 1
+    # best[j]: fewest substitutions aligning short[:j] within the code read so far.
+    best = [0] + [inf] * m
+    for i in range(n):
+        for j in range(min(m, i + 1), 0, -1):
+            best[j] = min(best[j], best[j - 1] + (short[j - 1] != code[i]))
+    return best[m] <= max_subs
+
+
+def backs(code: str, reading: str) -> bool:
+    """Whether `reading` (another reading of the same line) backs the validating `code`."""
+    for run in re.findall(r"[0-9A-Za-z]+", re.sub(r"[\s\-]", "", reading).upper()):
+        if len(run) == CODE_LENGTH:
+            if hamming(code, run) <= MAX_SUPPORT_DISTANCE:
+                return True
+        elif CODE_LENGTH < len(run) <= CODE_LENGTH + 2:
+            if any(hamming(code, w) <= MAX_SUPPORT_DISTANCE for w in (run[:CODE_LENGTH], run[-CODE_LENGTH:])):
+                return True
+        elif MIN_SHORT_RUN <= len(run) < CODE_LENGTH:
+            if _embeds(run, code, MAX_SHORT_SUBSTITUTIONS):
+                return True
+    return False
+
+
+def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
+    """What of the re-readings of a line (`readings`; `first` is the page's own reading of
+    the line) becomes its alternatives.
+
+    Extraction takes any alternative that validates, so a validating re-reading is kept
+    only when another reading backs it (`backs`): a misread that happens to pass its check
+    (one in eleven for an ID number) is then dropped unless a second reading made nearly
+    the same mistakes, and a reading shifted by a dropped and an extra character is never
+    backed by an 18-character one. When the backed readings give two different codes, none
+    is kept. Failing that, the re-readings that do not validate but hold an 18-character
+    run backed by another reading are kept for codes.py's checksum-guided repairs; others
+    are dropped: each is one more chance for a repair to land on a wrong code that passes
+    (on 305 damaged code lines, keeping every re-reading repaired one of them wrong and
+    gained none)."""
+    texts = [first, *readings]
+    backed: set[str] = set()
+    for i, text in enumerate(readings, start=1):
+        for code in valid_codes(text):
+            if any(backs(code, other) for j, other in enumerate(texts) if j != i):
+                backed.add(code)
+    if len(backed) == 1:
+        return (backed.pop(),)
+    out: list[str] = []
+    for i, text in enumerate(readings, start=1):
+        if valid_codes(text) or text in out:
+            continue
+        runs = [r for r in re.findall(r"[0-9A-Z]+", text.upper()) if len(r) == CODE_LENGTH]
+        if any(backs(r, other) for r in runs for j, other in enumerate(texts) if j != i):
+            out.append(text)
+    return tuple(out)
+
+
+def code_crop(gray: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
+    """The code's box cut out with a margin of a third of its height above and below (the
+    recognisers want some paper round the ink), and the box within that cut."""
+    pad = max(4, box.h // 3)
+    y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
+    crop = gray[y0:y1, box.x : box.right]
+    return crop, Box(0, box.y - y0, box.w, box.h)
+
+
+def drop_light_ink(crop: np.ndarray, em: float, keep: float = 0.3) -> np.ndarray:
+    """The crop with all but its darkest ink turned to paper: each pixel divided by the
+    local paper brightness (a max filter a little wider than a character, smoothed), and
+    what is lighter than `keep` of it dropped. A photocopied seal is dark too, but
+    lighter than print where its ink is uneven and at its edges; print survives. It is a
+    view for one more reading, not a better picture: read alone it gets fewer codes right
+    than the crop as it is."""
+    import cv2
+
+    k = max(3, int(em * 1.2) | 1)
+    paper = cv2.dilate(crop, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.GaussianBlur(paper, (0, 0), k / 3)
+    ratio = crop.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
+    return np.where(ratio < keep, ratio / keep * 120, 255).astype(np.uint8)
+
+
+def line_readers(engine) -> tuple:
+    """The engines that re-read code lines: both of a combined engine (its line engine
+    first), else the engine itself."""
+    readers = getattr(engine, "line_readers", None)
+    return tuple(readers()) if callable(readers) else (engine,)
+
+
+def code_text_and_box(line: OcrLine) -> tuple[str, Box]:
+    """The words of a line that hold its code, joined, and their box: a tesseract line is
+    several words (label, code); a RapidOCR line is one word holding both."""
+    words = [w for w in line.words if code_start(w.text) is not None or len(w.text) >= 6 and w.text.isascii()]
+    if not words:
+        return line.text, line.box
+    box = words[0].box
+    for w in words[1:]:
+        box = box.union(w.box)
+    return "".join(w.text for w in words), box
+
+
+# How each line reader sees a code: "plain" is the crop as prepared, "dark" the crop with
+# all but its darkest ink dropped (`drop_light_ink`). On 294 code lines of degraded pages
+# (seeds 5002, 7301-7312) RapidOCR read 11 that the page reading had wrong: plain alone
+# made 4 of them right, plain and dark 6. tesseract read dark worse than plain (99 of 150
+# code lines against 124) and gave no fix the others missed there, but it is another
+# model's reading, and backs RapidOCR's now and then. On 344 damaged code lines (see
+# MAX_SUPPORT_DISTANCE) the dark view keeping ink under 0.3 of the paper made 89 right
+# and no wrong one beyond the first readings' own, against 80 and 2 at 0.4.
+VIEWS = {"tesseract": ("plain",), "rapidocr": ("plain", "dark")}
+
+
+def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> list[str]:
+    """Re-readings of the code on `line`, cut out of it, by each of the engine's line
+    readers in each of its views (VIEWS). Empty when no code can be located."""
+    text, box = code_text_and_box(line)
+    cbox = code_box(gray, text, box)
+    if cbox is None:
+        return []
+    est = estimate_code_x(text, box)
+    em = est[1] if est else float(box.h)
+    crop, inner = code_crop(gray, cbox)
+    views = {"plain": crop}
+    out: list[str] = []
+    for reader in line_readers(engine):
+        for view in VIEWS.get(reader.name, ("plain",)):
+            if view not in views:
+                views[view] = drop_light_ink(crop, em)
+            reading, _conf = reader.read_line(views[view], inner, charset)
+            if reading:
+                out.append(reading)
+    return out

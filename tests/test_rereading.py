@@ -1,0 +1,221 @@
+"""Second readings of code lines (extractors/rereading.py): where on its line a code is,
+which re-readings may become alternatives, and one real-OCR check that a code under a
+grey seal on a committed sample is read right through them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from conftest import SAMPLES
+from extractors.rapid import decode_restricted
+from extractors.records import Box, OcrLine, Word
+from extractors.rereading import (
+    backs,
+    chars_after_label,
+    choose_alternatives,
+    code_box,
+    code_start,
+    code_text_and_box,
+    drop_light_ink,
+    estimate_code_x,
+    snap_code_start,
+    valid_codes,
+    wants_second_reading,
+)
+
+SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+USCC = "91350100M000100Y43"  # SPEC.md's example: valid
+ID_NUMBER = "11010519491231002X"  # valid
+
+
+def _render(label: str, code: str, size: int = 28, gap: int = 0) -> tuple[np.ndarray, Box, int, int]:
+    """A line `label` + `code` drawn in Noto Serif CJK: the page, the line's box, and the
+    x of the code's first and last inked columns."""
+    font = ImageFont.truetype(SERIF, size, index=2)
+    x0, y0 = 40, 30
+    img = Image.new("L", (80 + int(font.getlength(label + code)) + gap + 40, 2 * size + 40), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((x0, y0), label, font=font, fill=0)
+    code_x = x0 + font.getlength(label) + gap
+    draw.text((code_x, y0), code, font=font, fill=0)
+    gray = np.asarray(img)
+    ink = np.nonzero((gray < 128).any(axis=0))[0]
+    rows = np.nonzero((gray < 128).any(axis=1))[0]
+    box = Box(int(ink[0]), int(rows[0]), int(ink[-1] - ink[0] + 1), int(rows[-1] - rows[0] + 1))
+    code_ink = np.nonzero((gray[:, int(code_x) :] < 128).any(axis=0))[0] + int(code_x)
+    return gray, box, int(code_ink[0]), int(code_ink[-1])
+
+
+# --- which lines are re-read ------------------------------------------------------------
+
+
+def test_code_starts_after_its_label_or_at_its_long_run():
+    assert code_start("统一社会信用代码：91350100M000100Y4") == 9
+    assert code_start("91350100M000100Y43") == 0
+    assert code_start("公民身份号码11010519491231-002X") == 6  # a hyphen read inside
+    assert code_start("身份证号码：1101051949") == 6  # short, but after a label
+    assert code_start("住所：杭州市西湖区文三路90号") is None
+
+
+def test_only_lines_holding_most_of_a_code_that_fails_are_re_read():
+    assert wants_second_reading("统一社会信用代码：91350100M000100Y44")  # check character wrong
+    assert wants_second_reading("公民身份号码1101051949123100")  # 16 of 18 read
+    assert not wants_second_reading("统一社会信用代码：" + USCC)  # valid as read
+    assert not wants_second_reading("公民身份号码" + ID_NUMBER)
+    # A licence's label-only line, with a stray character: its code is a line of its own.
+    assert chars_after_label("统一社会信用代码9") == 1
+    assert not wants_second_reading("统一社会信用代码9")
+    assert not wants_second_reading("成立日期2015年03月12日")
+
+
+def test_the_code_words_of_a_tesseract_line_are_taken_alone():
+    label, code = Word("统一社会信用代码", 0.9, Box(10, 5, 200, 30)), Word("91350100M000100Y44", 0.8, Box(230, 5, 300, 30))
+    text, box = code_text_and_box(OcrLine("统一社会信用代码91350100M000100Y44", 0.85, label.box.union(code.box), (label, code)))
+    assert (text, box) == ("91350100M000100Y44", code.box)
+
+
+# --- where the code is ------------------------------------------------------------------
+
+
+def test_code_x_is_estimated_from_the_text_within_an_em():
+    gray, box, first, _last = _render("统一社会信用代码：", USCC)
+    x, em = estimate_code_x("统一社会信用代码：" + USCC, box)
+    assert 24 <= em <= 32  # the font is 28 px
+    assert abs(x - first) < 0.5 * em
+
+
+def test_code_start_snaps_to_the_gap_after_the_label():
+    for label, gap in (("统一社会信用代码：", 0), ("公民身份号码", 40), ("身份证号码：", 0)):
+        gray, box, first, _last = _render(label, ID_NUMBER, gap=gap)
+        x, em = estimate_code_x(label + ID_NUMBER, box)
+        assert abs(snap_code_start(gray, box, x, em) - first) <= 2, label
+
+
+def test_code_box_reaches_past_a_box_cut_short_and_leaves_the_label_out():
+    gray, box, first, last = _render("统一社会信用代码：", USCC)
+    # The detector stopped three characters early (a seal across the code's end) and the
+    # recogniser read only what was in its box.
+    short = Box(box.x, box.y, last - 3 * 16 - box.x, box.h)
+    found = code_box(gray, "统一社会信用代码：" + USCC[:-3], short)
+    assert found is not None
+    assert first - 12 <= found.x <= first
+    assert last <= found.right <= last + 12
+
+
+def test_code_box_of_a_line_that_is_only_a_code_starts_at_the_line():
+    gray, box, first, last = _render("", USCC)
+    found = code_box(gray, USCC, box)
+    assert found is not None and found.x <= first and last <= found.right <= last + 12
+
+
+def test_light_ink_is_dropped_and_print_kept():
+    gray, box, first, last = _render("", ID_NUMBER)
+    img = Image.fromarray(gray.copy())
+    ImageDraw.Draw(img).ellipse((first - 40, box.y - 120, first + 160, box.y + 15), outline=170, width=5)
+    crop = np.asarray(img)[box.y - 8 : box.bottom + 8, first - 4 : last + 4]
+    out = drop_light_ink(crop, 28)
+    print_ink = crop < 50  # the strokes, not their anti-aliased edges
+    seal_ink = (crop > 150) & (crop < 190)
+    assert seal_ink.sum() > 50
+    assert (out[seal_ink] == 255).mean() > 0.95
+    assert (out[print_ink] < 128).mean() > 0.95
+
+
+# --- which re-readings become alternatives ----------------------------------------------
+
+
+def test_a_validating_re_reading_backed_by_another_reading_is_kept():
+    first = "统一社会信用代码：91350100M000100Y48"  # one character misread
+    assert choose_alternatives(first, ["9135O1OOMOOO1OOY4", USCC]) == (USCC,)
+    # Backed by another re-reading rather than the first reading.
+    assert choose_alternatives("统一社会信用代码：", ["91350100M000I00Y43", USCC]) == (USCC,)
+
+
+def test_a_box_cut_short_backs_the_code_it_begins():
+    assert backs(USCC, "统一社会信用代码：91350100M000100Y4")  # 17 characters
+    assert backs(USCC, "9135010M000100Y43")  # a doubled 0 read once
+    assert backs(USCC, "9135010M0001Q0Y4")  # and the last one missing, and one misread
+    assert not backs(USCC, "9135010M0001QQY4")  # two misread: too far
+    assert not backs(USCC, "9135010M0001")  # too little of it
+
+
+def test_an_unbacked_validating_re_reading_is_dropped():
+    # The re-reading validates but no other reading is anywhere near it.
+    assert choose_alternatives("统一社会信用代码：", [USCC, "PLEBMA"]) == ()
+
+
+def test_a_shifted_reading_is_not_backed_by_an_18_character_one():
+    # Dropped a character and picked up one at the end: Levenshtein 2, Hamming 14.
+    truth_like = "9144010653634459X7"
+    shifted = "914401065363459X21"
+    assert not backs(shifted, truth_like)
+
+
+def test_two_different_backed_codes_give_no_alternative():
+    # Each validating re-reading is backed by a short one; they disagree: neither is kept.
+    readings = [USCC, "91350100M000100Y4", ID_NUMBER, "1101051949123100"]
+    assert not any(valid_codes(a) for a in choose_alternatives("", readings))
+
+
+def test_failing_re_readings_are_kept_only_when_another_reading_backs_them():
+    first = "公民身份号码110105194912310028"  # the check character misread
+    near = "110105194912310O28"  # fails (a letter), one character off the first reading
+    far = "A101DABH06TT11ELQB"  # fails, near nothing
+    assert choose_alternatives(first, [near, far]) == (near,)
+
+
+def test_restricted_decoding_keeps_only_the_alphabet():
+    classes = ["blank", "0", "O", "1", "I", "X", "："]
+    steps = [
+        [0.1, 0.3, 0.6, 0, 0, 0, 0],  # O, but 0 is the best allowed
+        [0.9, 0.05, 0.05, 0, 0, 0, 0],  # blank
+        [0.1, 0, 0, 0.2, 0.7, 0, 0],  # I -> 1
+        [0.2, 0, 0, 0, 0, 0.1, 0.7],  # a colon: X is allowed, blank scores higher
+        [0.1, 0, 0, 0, 0, 0.9, 0],  # X
+        [0.1, 0, 0, 0, 0, 0.9, 0],  # X again without a blank between: one X
+    ]
+    text, conf = decode_restricted(np.array(steps, dtype=np.float32), classes, "01X")
+    assert text == "01X"
+    assert 0.2 < conf < 0.9
+
+
+# --- real OCR ---------------------------------------------------------------------------
+
+
+@pytest.mark.ocr
+def test_an_id_number_under_a_grey_seal_is_re_read_right(tmp_path):
+    """A grey seal ring (a red seal on a grey scan) drawn across the ID number of a
+    committed sample: where RapidOCR's page reading of the line fails its check, the
+    re-reading gets the number right, and never gives a wrong one."""
+    from extractors.fields import extract
+    from extractors.ocr import make_engine
+    from extractors.reading import read_document, receive
+
+    sample = SAMPLES / "id_card_02.jpg"
+    truth = json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["fields"]["id_number"]
+    engine = make_engine("rapidocr+tesseract")
+    page = Image.open(sample).convert("L")
+    lines = engine.page.read_page(np.asarray(page))
+    code_line = next(ln for ln in lines if truth in ln.text)
+    b = code_line.box
+    recovered = 0
+    # Ring centre along the line (share of its width) and below its middle (share of the
+    # radius); ring as a 42 mm seal at 200 dpi, grey as generate.py's grey seals.
+    for along, below in ((0.55, 0.5), (0.7, 0.8), (0.85, 0.5)):
+        img = page.copy()
+        r, cx, cy = 165, b.x + along * b.w, b.y + b.h / 2 + 165 * below
+        ImageDraw.Draw(img).ellipse((cx - r, cy - r, cx + r, cy + r), outline=140, width=12)
+        path = tmp_path / f"sealed_{along}_{below}.png"
+        img.save(path)
+        result = read_document(receive(path), engine)
+        value = extract(result, today=dt.date(2026, 11, 28)).value("id_number")
+        assert value in (truth, None), (along, below, value)
+        line = next((ln for ln in result.pages[0].lines if truth in ln.alternatives), None)
+        if value == truth and line is not None and truth not in line.text:
+            recovered += 1
+    assert recovered >= 2
