@@ -30,7 +30,7 @@ from .codes import (
     uscc_org_code_ok,
 )
 from .parsing import parse_date, parse_money, parse_term
-from .records import Box, Extraction, Field, OcrLine, OcrResult, PageText
+from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
 # A term field is printed as one value but is two fields in the output.
@@ -298,7 +298,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
     if kind == "company":
         name = _strip_party_role(value) if spec.name.startswith("party") else value
         name = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name))
-        name = _trim_after_org_form(name.replace("(", "（").replace(")", "）"))
+        name = _repair_company_form(_trim_after_org_form(name.replace("(", "（").replace(")", "）")))
         return {spec.name: f(name)} if name else {}
     if kind == "date":
         d = parse_date(value) or lenient_date(value)
@@ -334,7 +334,22 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         value = value.replace("(", "（").replace(")", "）")
     if spec.name == "authority":
         value = _trim_authority(value)
+    if spec.name == "address":
+        value = clean_address(value)
     return {spec.name: f(value)} if value else {}
+
+
+# An address starts with a place (a Han character); a stray mark read before it (a Latin
+# letter from a card's edge, a bracket) is not part of it. An identity code read on the
+# line after a wrapped address (an ID card prints its number below) is not part of it either.
+_ADDRESS_LEAD = re.compile(r"^[^\u4e00-\u9fff0-9]{1,2}(?=[\u4e00-\u9fff])")
+_ADDRESS_CODE_TAIL = re.compile(r"[0-9Xx]{15,18}$")
+
+
+def clean_address(value: str) -> str:
+    value = _ADDRESS_LEAD.sub("", value)
+    # A trailing run of 15-18 digits: no address ends with one (house numbers are short).
+    return _ADDRESS_CODE_TAIL.sub("", value)
 
 
 # Words that start the next field on a form; a person's name read together with one of
@@ -356,6 +371,21 @@ _MONEY_NOTE = re.compile(r"^[（(]\s*(小写|大写|人民币|元|含税)\s*[)�
 _FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
 
 
+# Company forms a name's end is repaired to when one character of it was misread
+# (有限责社公司): the vocabulary is closed, so a one-character slip is not a new word.
+_REPAIRABLE_FORMS = ("有限责任公司", "股份有限公司", "集团有限公司", "有限公司")
+
+
+def _repair_company_form(name: str) -> str:
+    if name.endswith(_REPAIRABLE_FORMS):
+        return name
+    for form in _REPAIRABLE_FORMS:
+        tail = name[-len(form):]
+        if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form)) == 1 and (tail[0] == form[0] or tail[-1] == form[-1]):
+            return name[: -len(form)] + form
+    return name
+
+
 def _cut_at_field_word(name: str) -> str:
     words = set(_FIELD_WORDS) | {label for t in doc_types().values() for spec in t.fields for label in spec.labels}
     cut = len(name)
@@ -370,13 +400,15 @@ def _strip_party_role(value: str) -> str:
     value = _PARTY_ROLE.sub("", value)
     # Only the end of the role read: 方）深圳… (no opening bracket before it).
     value = re.sub(r"^[\u4e00-\u9fff]{0,2}方?[)）〉>][:：]?", "", value) if re.match(r"^[^（(]{0,3}[)）〉>]", value) else value
-    m = re.match(r"^[（(〈<《\[]", value)
+    m = re.match(r"^[（(〈<《\[【［]", value)
     if m:
         rest = value[1:]
         for role in _PARTY_ROLES:
             for k in (len(role), len(role) - 1):
                 if k >= 2 and rest.startswith(role[:k]):
-                    return re.sub(r"^[)）〉>》\]]?[:：]?", "", rest[k:])
+                    # The role's last character may be misread (采购放）): one Han character
+                    # before the closing bracket goes with it, never without the bracket.
+                    return re.sub(r"^(?:[\u4e00-\u9fff]?[)）〉>》\]】］])?[:：]?", "", rest[k:])
     return value
 
 
@@ -518,7 +550,7 @@ def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
     return Extraction(ocr.file, doc_code, doc_conf, fields, warnings, tuple(page_types))
 
 
-def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> list[str]:
+def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> list[Check]:
     """Checks between fields of one document, each a warning with its evidence."""
     out = []
 
@@ -529,35 +561,35 @@ def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> lis
     for name, f in fields.items():
         if f.status == "repaired":
             shown = mask_id_number(f.value) if "id_number" in name else f.value
-            out.append(f"{name} repaired from its check character (read {_mask_raw(name, f.raw)!r}, now {shown})")
+            out.append(Check("code_repaired", f"{name} repaired from its check character (read {_mask_raw(name, f.raw)!r}, now {shown})", (name,)))
         elif f.status == "unreadable" and name in ("uscc", "id_number", "principal_uscc", "agent_id_number", "holder_uscc"):
-            out.append(f"{name} unreadable: no reading passes its check character")
+            out.append(Check("checksum_failed", f"{name} unreadable: no reading passes its check character", (name,)))
     uscc = val("uscc")
     if uscc and not uscc_org_code_ok(uscc):
-        out.append(f"uscc {uscc}: organisation code (positions 9-17) fails its GB 11714 check")
+        out.append(Check("org_code_check", f"uscc {uscc}: organisation code (positions 9-17) fails its GB 11714 check", ("uscc",)))
     idn = val("id_number")
     if idn:
         born = id_birth_date(idn)
         printed = val("birth_date")
         if printed and born and printed != born.isoformat():
-            out.append(f"birth_date printed {printed} but the ID number says {born.isoformat()}")
+            out.append(Check("birth_date_mismatch", f"birth_date printed {printed} but the ID number says {born.isoformat()}", ("birth_date", "id_number")))
         sex = val("sex")
         if sex and sex != id_sex(idn):
-            out.append(f"sex printed {sex} but the ID number says {id_sex(idn)}")
+            out.append(Check("sex_mismatch", f"sex printed {sex} but the ID number says {id_sex(idn)}", ("sex", "id_number")))
     validity = {"id_card": "ID card validity", "authorization_letter": "authorisation", "qualification": "certificate"}
     for end_key, what in (("term_end", "licence term"), ("valid_to", validity.get(doc_type, "validity"))):
         end = val(end_key)
         if end and end != "长期" and dt.date.fromisoformat(end) < today:
-            out.append(f"{what} ended on {end}: expired")
+            out.append(Check("expired", f"{what} ended on {end}: expired", (end_key,)))
     out.extend(_region_checks(fields))
     figures, words = val("amount"), val("amount_in_words")
     if figures is not None and words is not None and abs(float(figures) - float(words)) >= 0.005:
-        out.append(f"amount in figures {fields['amount'].raw!r} differs from the amount in words "
-                   f"{fields['amount_in_words'].raw!r} ({figures} vs {words})")
+        out.append(Check("amount_mismatch", f"amount in figures {fields['amount'].raw!r} differs from the amount in words "
+                         f"{fields['amount_in_words'].raw!r} ({figures} vs {words})", ("amount", "amount_in_words")))
     return out
 
 
-def _region_checks(fields: dict[str, Field]) -> list[str]:
+def _region_checks(fields: dict[str, Field]) -> list[Check]:
     """A USCC's division code (positions 3-8) names where the company was registered, and
     its address should lie in the same province; an ID number's (positions 1-6) where the
     holder was first registered, which people leave: that one is only a note."""
@@ -570,8 +602,10 @@ def _region_checks(fields: dict[str, Field]) -> list[str]:
         where = address_province(addr.value)
         if where and region in PROVINCE_NAMES and where != region:
             shown = mask_id_number(code.value) if code_key == "id_number" else code.value
-            out.append(f"{level}: {code_key} {shown} is registered in {PROVINCE_NAMES[region]} "
-                       f"(division {code.value[at:at + 6]}) but the address is in {PROVINCE_NAMES[where]}")
+            out.append(Check("region_mismatch" if level == "warning" else "id_region_note",
+                             f"{level}: {code_key} {shown} is registered in {PROVINCE_NAMES[region]} "
+                             f"(division {code.value[at:at + 6]}) but the address is in {PROVINCE_NAMES[where]}",
+                             (code_key, "address")))
     return out
 
 

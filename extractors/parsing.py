@@ -90,6 +90,18 @@ def normalise_name(name: str) -> str:
     return folded[:end]
 
 
+def name_keys(name: str) -> set[str]:
+    """Blocking keys of a customer name: the two-character pieces of its normalised form,
+    upper-cased, brackets and their width dropped. A one-character misreading spoils at
+    most two of them, so a name read with an error still shares most keys with the right
+    customer. Pieces every name has (有限, 公司) are in the keys too: a lookup ignores keys
+    too common to discriminate (`CatalogueDirectory.name_candidates`)."""
+    flat = "".join(c for c in normalise_name(name).upper() if c not in "()[]【】")
+    if len(flat) < 2:
+        return {flat} if flat else set()
+    return {flat[i : i + 2] for i in range(len(flat) - 1)}
+
+
 def company_form_difference(a: str, b: str) -> str | None:
     """`"有限责任公司 vs 有限公司"` when two names differ only in their company form, else None.
 

@@ -63,23 +63,24 @@ def receive(path: Path, hints: dict[str, str] | None = None) -> IncomingFile:
     return IncomingFile(path, file_sha256(path), size, kind, path.name, dict(hints or {}))
 
 
-def read_document(incoming: IncomingFile, engine: OcrEngine) -> OcrResult:
-    """Second stage: the text of every page, with boxes."""
-    pages = tuple(iter_pages(incoming, engine))
+def read_document(incoming: IncomingFile, engine: OcrEngine, *, keep_images: bool = False) -> OcrResult:
+    """Second stage: the text of every page, with boxes (and, with `keep_images`, the
+    page pictures those boxes are in: filing cuts evidence crops from them)."""
+    pages = tuple(iter_pages(incoming, engine, keep_images=keep_images))
     if not pages:
         raise InputRejected(f"{incoming.original_name} has no pages")
     return OcrResult(incoming, pages)
 
 
-def iter_pages(incoming: IncomingFile, engine: OcrEngine) -> Iterator[PageText]:
+def iter_pages(incoming: IncomingFile, engine: OcrEngine, *, keep_images: bool = False) -> Iterator[PageText]:
     if incoming.kind == "pdf":
-        yield from _pdf_pages(incoming.path, engine)
+        yield from _pdf_pages(incoming.path, engine, keep_images)
     else:
         for n, frame in enumerate(iter_image_frames(incoming.path), start=1):
-            yield ocr_page(n, frame, engine)
+            yield ocr_page(n, frame, engine, keep_image=keep_images)
 
 
-def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
+def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False) -> PageText:
     t0 = time.perf_counter()
     gray, red_seal = grey_and_seal(image)
     gray = prepare(gray, flatten=engine.flatten_light)
@@ -88,7 +89,7 @@ def ocr_page(page_no: int, image, engine: OcrEngine) -> PageText:
     lines = tuple(_second_opinion_on_codes(gray, lines, engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
-    return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal)
+    return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal, gray if keep_image else None)
 
 
 def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
@@ -127,7 +128,7 @@ def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iter
             yield line
 
 
-def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:
+def _pdf_pages(path: Path, engine: OcrEngine, keep_images: bool = False) -> Iterator[PageText]:
     import pdfplumber
 
     try:
@@ -144,16 +145,26 @@ def _pdf_pages(path: Path, engine: OcrEngine) -> Iterator[PageText]:
                 if _chars(lines) < MIN_TEXT_LAYER_CHARS:
                     lines = _pdfium_text_lines(path, n - 1)
                 if _chars(lines) >= MIN_TEXT_LAYER_CHARS:
-                    yield PageText(n, lines, "pdf-text", int(page.width), int(page.height))
+                    picture = _page_picture(page) if keep_images else None
+                    yield PageText(n, lines, "pdf-text", int(page.width), int(page.height),
+                                   image=picture, image_scale=EVIDENCE_DPI / 72)
                 else:
                     image = page.to_image(resolution=PDF_RENDER_DPI).original
-                    yield ocr_page(n, image, engine)
+                    yield ocr_page(n, image, engine, keep_image=keep_images)
             except InputRejected:
                 raise
             except Exception as exc:
                 raise InputRejected(f"page {n} of {path.name} cannot be read: {exc}") from exc
             finally:
                 page.close()
+
+
+# A text-layer page is rendered at this resolution for evidence crops only.
+EVIDENCE_DPI = 144
+
+
+def _page_picture(page) -> np.ndarray:
+    return np.asarray(page.to_image(resolution=EVIDENCE_DPI).original.convert("L"))
 
 
 def _chars(lines: tuple[OcrLine, ...]) -> int:
@@ -188,6 +199,10 @@ def _pdfium_text_lines(path: Path, index: int) -> tuple[OcrLine, ...]:
         doc.close()
 
 
+# Words further apart than this many text heights are in different columns.
+COLUMN_GAP = 2.5
+
+
 def _text_layer_lines(page) -> tuple[OcrLine, ...]:
     """Words of a PDF text layer grouped into lines by their baseline."""
     words = page.extract_words(keep_blank_chars=False, x_tolerance=2, y_tolerance=3)
@@ -197,9 +212,21 @@ def _text_layer_lines(page) -> tuple[OcrLine, ...]:
             rows[-1].append(w)
         else:
             rows.append([w])
-    lines = []
+    # A row that crosses a wide gap holds two columns (a licence prints 经营范围 left and
+    # 住所 right on the same baselines): each side is a line of its own, as OCR would box it.
+    segments: list[list[dict]] = []
     for row in rows:
         row.sort(key=lambda w: w["x0"])
+        seg = [row[0]]
+        for w in row[1:]:
+            height = max(1.0, w["bottom"] - w["top"])
+            if w["x0"] - seg[-1]["x1"] > COLUMN_GAP * height:
+                segments.append(seg)
+                seg = []
+            seg.append(w)
+        segments.append(seg)
+    lines = []
+    for row in segments:
         ws = tuple(
             Word(w["text"], 1.0, Box(int(w["x0"]), int(w["top"]), int(w["x1"] - w["x0"]), int(w["bottom"] - w["top"])))
             for w in row

@@ -87,6 +87,11 @@ class PageText:
     # A red seal (公章) stamped on the page, found by its colour; None when the page is
     # grey (a photocopy or grey scan: cannot tell) or was read from a PDF text layer.
     red_seal: bool | None = None
+    # The picture the boxes are in (grey, as the engine read it), kept only when asked for
+    # (`read_document(keep_images=True)`: filing cuts evidence crops from it); boxes times
+    # `image_scale` are its pixels (a text-layer page's boxes are in PDF points).
+    image: Any = field(default=None, compare=False, repr=False)
+    image_scale: float = 1.0
 
     @property
     def text(self) -> str:
@@ -115,6 +120,26 @@ class Field:
     status: str = "read"
 
 
+class Check(str):
+    """A warning from a check inside one document: its message (the str itself, so it
+    reads and compares as text), a `kind` reviewers filter by, and the `fields` it is
+    about (their boxes are the evidence). Kinds: code_repaired, checksum_failed,
+    org_code_check, birth_date_mismatch, sex_mismatch, expired, region_mismatch,
+    amount_mismatch."""
+
+    kind: str
+    fields: tuple[str, ...]
+
+    def __new__(cls, kind: str, message: str, fields: tuple[str, ...] = ()) -> Check:
+        obj = super().__new__(cls, message)
+        obj.kind = kind
+        obj.fields = tuple(fields)
+        return obj
+
+    def __getnewargs__(self):  # pickling across worker processes keeps the kind
+        return self.kind, str(self), self.fields
+
+
 @dataclass(frozen=True)
 class Extraction:
     """What a document says: its type and its fields."""
@@ -123,7 +148,7 @@ class Extraction:
     doc_type: str
     doc_type_confidence: float
     fields: dict[str, Field] = field(hash=False)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Check, ...] = ()
     page_types: tuple[tuple[int, str, float], ...] = ()  # (page, doc type, confidence)
 
     def value(self, name: str) -> Any:

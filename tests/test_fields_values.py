@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.fields import _cut_at_field_word, _strip_party_role, _trim_after_org_form, normalise_money_text
+from extractors.fields import (
+    _cut_at_field_word,
+    clean_address,
+    _repair_company_form,
+    _strip_party_role,
+    _trim_after_org_form,
+    normalise_money_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +37,9 @@ def test_money_text_is_normalised_to_what_was_printed(read, printed):
         ("（托运深圳明亨电子科技有限责任公司", "深圳明亨电子科技有限责任公司"),  # bracket end lost
         ("（杭州）云驰文化传媒有限公司", "（杭州）云驰文化传媒有限公司"),  # a place, not a role
         ("深圳明亨电子科技有限公司", "深圳明亨电子科技有限公司"),
+        ("（采购放）深圳明亨电子科技有限公司", "深圳明亨电子科技有限公司"),  # the role's last character misread
+        ("（甲方深圳明亨电子科技有限公司", "深圳明亨电子科技有限公司"),
+        ("【委托方）：西安禾诺物流股份有限公司", "西安禾诺物流股份有限公司"),  # a lenticular bracket read for （
     ],
 )
 def test_party_roles_are_stripped_and_names_are_not(read, name):
@@ -73,3 +83,32 @@ def test_an_authority_ends_with_its_office(read, authority):
 def test_a_role_whose_opening_was_lost_is_stripped():
     assert _strip_party_role("放）深圳明亨电子科技有限责任公司") == "深圳明亨电子科技有限责任公司"
     assert _strip_party_role("瑞合（杭州）医疗器械有限公司") == "瑞合（杭州）医疗器械有限公司"
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("武汉昊贞商贸有限责社公司", "武汉昊贞商贸有限责任公司"),
+        ("杭州星澜信息科技有限公可", "杭州星澜信息科技有限公司"),
+        ("杭州星澜信息科技股份有眼公司", "杭州星澜信息科技股份有限公司"),
+        ("杭州星澜信息科技有限公司", "杭州星澜信息科技有限公司"),
+        ("上海某某律师事务所", "上海某某律师事务所"),  # another form: left alone
+        ("杭州华美商贸分公司", "杭州华美商贸分公司"),
+        ("有限公可", "有限公可"),  # nothing but a form: not a name to repair
+    ],
+)
+def test_a_company_form_misread_by_one_character_is_repaired(read, name):
+    assert _repair_company_form(read) == name
+
+
+@pytest.mark.parametrize(
+    ("read", "address"),
+    [
+        ("L山东省青岛市市南区滨江大道132号25幢1单元703室", "山东省青岛市市南区滨江大道132号25幢1单元703室"),
+        ("江苏省南京市鼓楼区滨江大道841号22幢3单元2103室320106199711096707", "江苏省南京市鼓楼区滨江大道841号22幢3单元2103室"),
+        ("北京市海淀区黄河路734号", "北京市海淀区黄河路734号"),
+        ("1号楼3单元", "1号楼3单元"),  # digits may start a continuation: kept
+    ],
+)
+def test_addresses_lose_stray_leading_marks_and_a_trailing_id_number(read, address):
+    assert clean_address(read) == address

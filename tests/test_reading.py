@@ -63,3 +63,22 @@ def test_exif_rotation_is_applied(tmp_path):
     img.save(tmp_path / "photo.jpg", exif=exif)
     page = read_document(receive(tmp_path / "photo.jpg"), NullEngine()).pages[0]
     assert page.height > page.width
+
+
+def test_two_columns_on_the_same_baselines_are_two_lines(tmp_path):
+    # A licence prints 经营范围 left and 住所 right; an address wrapping under itself must not
+    # be glued to the scope's next line (pdfplumber's words come by baseline, across the page).
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("zenhei", fname="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    pdf.set_font("zenhei", size=10)
+    pdf.text(15, 40, "经营范围 一般项目：电子元器件制造；集成")
+    pdf.text(110, 40, "住所 广东省深圳市南山区长江路494号16层1109")
+    pdf.text(30, 46, "电路设计；计算机软硬件零售。")
+    pdf.text(122, 46, "室")
+    pdf.output(str(tmp_path / "columns.pdf"))
+    page = read_document(receive(tmp_path / "columns.pdf"), NullEngine()).pages[0]
+    assert page.source == "pdf-text"
+    texts = [ln.text for ln in page.lines]
+    assert "住所广东省深圳市南山区长江路494号16层1109" in texts and "室" in texts
+    assert not any("集成住所" in t or "。室" in t for t in texts)
