@@ -12,6 +12,7 @@ Layout in the target: the archive's own keys, plus `_backups/<set>/manifest.json
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -19,7 +20,7 @@ import re
 import shutil
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, func, select, text
+from sqlalchemy import DateTime, LargeBinary, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from extractors.errors import IntegrityError, UsageError
@@ -115,6 +116,8 @@ def _get_json(store: ArchiveStore, key: str, identities: list) -> dict:
 def _jsonable(value):
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # evidence crops: already age-encrypted
+        return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
@@ -126,10 +129,14 @@ def load_catalogue(session: Session, dump: dict) -> None:
     for table in Base.metadata.sorted_tables:
         rows = dump.get(table.name, [])
         dates = [c.name for c in table.columns if isinstance(c.type, DateTime)]
+        blobs = [c.name for c in table.columns if isinstance(c.type, LargeBinary)]
         for row in rows:
             for c in dates:
                 if row.get(c):
                     row[c] = dt.datetime.fromisoformat(row[c])
+            for c in blobs:
+                if row.get(c) is not None:
+                    row[c] = base64.b64decode(row[c])
         if rows:
             session.execute(table.insert(), rows)
     if session.get_bind().dialect.name == "postgresql":

@@ -19,7 +19,7 @@ from extractors.codes import is_valid_uscc
 from extractors.errors import InputRejected
 from extractors.parsing import to_halfwidth
 
-from .catalogue import Customer, audit
+from .catalogue import Customer, audit, set_name_keys
 
 # Model attribute ← the CRM export's column header.
 DEFAULT_COLUMNS = {
@@ -32,6 +32,10 @@ DEFAULT_COLUMNS = {
     "contact_phone": "联系电话",
     "contract_nos": "合同编号",
     "class_tag": "客户分类",
+    # Optional: compared with documents when the export has them.
+    "address": "注册地址",
+    "account_no": "对公账号",
+    "industry": "所属行业",
 }
 
 
@@ -115,14 +119,23 @@ def import_customers(session: Session, rows: list[dict[str, str]], columns: dict
             contacts=contacts,
             contract_nos=_split(get("contract_nos")),
             class_tag=get("class_tag") or None,
+            address=get("address") or None,
+            account_no=get("account_no").replace(" ", "") or None,
+            industry=get("industry") or None,
         )
         existing = session.scalar(select(Customer).where(Customer.uscc == uscc))
         if existing:
+            renamed = existing.name != values["name"]
             for k, v in values.items():
                 setattr(existing, k, v)
+            if renamed:
+                set_name_keys(session, existing.id, values["name"])
             report.updated += 1
         else:
-            session.add(Customer(uscc=uscc, **values))
+            customer = Customer(uscc=uscc, **values)
+            session.add(customer)
+            session.flush()
+            set_name_keys(session, customer.id, values["name"])
             report.inserted += 1
     audit(session, actor, "crm_import", detail=f"{report.inserted} new, {report.updated} updated, {len(report.rejected)} rejected")
     session.commit()

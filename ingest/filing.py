@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
+
+from matchers.findings import DEFAULT_EXPIRY_WINDOW_DAYS, document_findings
+
+from .evidence import store_crops
 
 from extractors.codes import mask_id_number
 from extractors.errors import SourceChanged, StoreUnavailable
@@ -36,12 +41,14 @@ MAX_COPIES = 999
 _DOCUMENT_DATES = ("issue_date", "sign_date", "archive_date", "established", "valid_from")
 
 
-def document_type_word(extraction: Extraction, customer: CustomerRecord | None) -> str:
+def document_type_word(extraction: Extraction, customer: CustomerRecord | None, method: str = "") -> str:
     """资料类型 for the file name. An ID card is the legal rep's when its holder is the
-    customer's legal rep, otherwise an agent's (经办人)."""
+    customer's legal rep, by the CRM or by the licence on file (`method`
+    licence_legal_rep: the CRM naming someone else is then a finding), otherwise an
+    agent's (经办人)."""
     if extraction.doc_type == "id_card":
         holder = extraction.value("name")
-        if customer and holder and customer.legal_rep == holder:
+        if customer and holder and (customer.legal_rep == holder or method == "licence_legal_rep"):
             return "法定代表人身份证"
         return "经办人身份证"
     return type_word(extraction.doc_type)
@@ -59,7 +66,7 @@ def plan_filing(match: Match, *, today: dt.date, name_date: str = "filing") -> F
                 on = dt.date.fromisoformat(value)
                 break
     ext = ex.file.path.suffix or (".pdf" if ex.file.kind == "pdf" else ".jpg")
-    word = document_type_word(ex, match.customer)
+    word = document_type_word(ex, match.customer, match.method)
     if match.customer is None:
         label = ex.value("name") or ex.value("principal") or ex.value("holder") or UNRECOGNISED
         if ex.doc_type == "id_card":
@@ -104,6 +111,44 @@ def ensure_archive_no(session: Session, customer: CustomerRecord, department: st
     return dataclasses.replace(customer, archive_no=current)
 
 
+ARCHIVE_NO = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-(\d{3,})$")
+
+
+def adopt_archive_no(session: Session, customer: CustomerRecord, archive_no: str, actor: str = "dossier") -> tuple[CustomerRecord, str | None]:
+    """Give a customer the archive number printed on their paper archive bag, so the
+    electronic tree lines up with the paper one (SPEC.md §4). Returns the customer and,
+    when the number was not taken, why: the customer already has another number, another
+    customer holds it, or it is not `<年份>-<部门代码>-<序号>`. The sequence of its year and
+    department is raised to at least its number, so `allocate_archive_no` never hands it
+    out again."""
+    m = ARCHIVE_NO.match(archive_no or "")
+    if not m:
+        return customer, f"archive number {archive_no!r} on the cover is not <年份>-<部门代码>-<序号>"
+    session.execute(update(Customer).where(Customer.id == customer.id).values(archive_no=Customer.archive_no))
+    current = session.scalar(select(Customer.archive_no).where(Customer.id == customer.id))
+    if current is not None:
+        session.commit()
+        note = None if current == archive_no else f"the cover says {archive_no}, the catalogue {current}: the catalogue's is kept"
+        return dataclasses.replace(customer, archive_no=current), note
+    holder = session.scalar(select(Customer).where(Customer.archive_no == archive_no))
+    if holder is not None:
+        session.commit()
+        return customer, f"archive number {archive_no} on the cover belongs to customer {holder.id} ({holder.name}): not taken"
+    year, department, seq = int(m.group(1)), m.group(2), int(m.group(3))
+    dialect = session.get_bind().dialect.name
+    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](ArchiveSequence)
+    session.execute(
+        ins.values(year=year, department=department, last_seq=seq).on_conflict_do_update(
+            index_elements=["year", "department"],
+            set_={"last_seq": case((ArchiveSequence.last_seq < seq, seq), else_=ArchiveSequence.last_seq)},
+        )
+    )
+    session.execute(update(Customer).where(Customer.id == customer.id).values(archive_no=archive_no))
+    audit(session, actor, "open_archive", customer_id=customer.id, detail=f"{archive_no} (from the paper archive bag)")
+    session.commit()
+    return dataclasses.replace(customer, archive_no=archive_no), None
+
+
 def find_filed(session: Session, sha256: str) -> Document | None:
     return session.scalar(select(Document).where(Document.sha256 == sha256))
 
@@ -128,7 +173,8 @@ def _stored_fields(extraction: Extraction) -> dict:
     return out
 
 
-def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: IncomingFile, store: ArchiveStore) -> Document:
+def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: IncomingFile, store: ArchiveStore,
+                *, page_count: int | None = None) -> Document:
     """Claim the first free `+n` name for this file. The unique constraints on key and
     SHA-256 settle races between workers."""
     ex = match.extraction
@@ -153,6 +199,7 @@ def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: Inco
                     archive_key=key,
                     status="filing",
                     created_at=utcnow(),
+                    page_count=page_count,
                 ).returning(Document.id)
             ).scalar_one()
             session.commit()
@@ -180,25 +227,32 @@ def store_object(doc: Document, source: Path, expected_sha256: str, store: Archi
     return result["cipher"], result["size"]
 
 
-def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str, id_hash_key: bytes | None = None) -> Document:
+def commit_filed(session: Session, doc: Document, match: Match, cipher: tuple[str, int], actor: str, id_hash_key: bytes | None = None,
+                 *, findings: tuple[tuple[str, str], ...] = (), review: bool = False, today: dt.date | None = None,
+                 expiry_window_days: int = DEFAULT_EXPIRY_WINDOW_DAYS, crops=(), recipients=()) -> Document:
+    """Complete a reserved row. `findings` ((kind, message) pairs) are recorded besides
+    the match's and the extraction's; `review` holds the document for a reviewer even when
+    its match is clean (an unrecognised page of a batch). The document's own findings
+    (`matchers.findings.document_findings`) are recorded with it, and its evidence `crops`
+    (`ingest.evidence`) encrypted to `recipients`."""
     doc.ciphertext_sha256, doc.ciphertext_size = cipher
     if id_hash_key is not None:
         for name, f in match.extraction.fields.items():
             if "id_number" in name and f.value:
                 session.add(IdNumberHash(document_id=doc.id, field=name, keyed_hash=id_number_hash(id_hash_key, f.value)))
-    doc.status = "needs_review" if match.customer is None or match.blocking else "filed"
+    doc.status = "needs_review" if match.customer is None or match.blocking or review else "filed"
     doc.filed_at = utcnow()
-    for v in match.disputed:
+    for f in document_findings(match, today=today or dt.date.today(), expiry_window_days=expiry_window_days):
         session.add(
             Finding(
-                document_id=doc.id, kind="crm_comparison", field=v.field, scan_value=_mask(v.field, v.scan_value),
-                crm_value=_mask(v.field, v.crm_value), verdict=v.verdict, score=v.score, message=v.note,
+                document_id=doc.id, kind=f.kind, field=f.field, scan_value=_mask(f.field or "", f.scan_value),
+                crm_value=_mask(f.field or "", f.crm_value), verdict=f.verdict, score=f.score, message=f.message,
             )
         )
-    for w in match.extraction.warnings:
-        session.add(Finding(document_id=doc.id, kind="document_check", message=w))
-    if match.customer is None:
-        session.add(Finding(document_id=doc.id, kind="customer_unknown", message="no CRM customer matches this document"))
+    if crops:
+        store_crops(session, doc.id, crops, recipients)
+    for kind, message in findings:
+        session.add(Finding(document_id=doc.id, kind=kind, message=message))
     audit(session, actor, "file", document_id=doc.id, customer_id=doc.customer_id, detail=doc.archive_key)
     session.commit()
     return doc

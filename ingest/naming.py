@@ -66,3 +66,21 @@ def archive_year(archive_no: str) -> int:
 
 def format_archive_no(year: int, department: str, seq: int) -> str:
     return f"{year:04d}-{department}-{seq:03d}"
+
+
+def parse_filename(filename: str) -> tuple[str, str, dt.date, str] | None:
+    """(customer, type word, date, ext) of a name `generate_filename` made, or None. The
+    customer part may itself hold `+`: the type word and date are taken from the right."""
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    parts = stem.split("+")
+    if len(parts) >= 4 and parts[-1].isdigit() and len(parts[-1]) < 4:
+        parts = parts[:-1]  # the +n of a copy
+    if len(parts) < 3 or not re.fullmatch(r"\d{8}", parts[-1]):
+        return None
+    try:
+        on = dt.datetime.strptime(parts[-1], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return "+".join(parts[:-2]), parts[-2], on, ext

@@ -40,6 +40,10 @@ class ArchiveStore(ABC):
     @abstractmethod
     def keys(self) -> Iterator[str]: ...
 
+    @abstractmethod
+    def remove(self, key: str) -> None:
+        """Delete one object (re-filing moves a document: written anew, then this)."""
+
 
 class LocalStore(ArchiveStore):
     """A folder (a server's encrypted directory, a mounted share)."""
@@ -85,6 +89,14 @@ class LocalStore(ArchiveStore):
 
     def exists(self, key: str) -> bool:
         return self.path_of(key).exists()
+
+    def remove(self, key: str) -> None:
+        path = self.path_of(key)
+        try:
+            path.unlink(missing_ok=True)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot remove {key}: {exc.strerror}") from exc
 
     def keys(self) -> Iterator[str]:
         for p in sorted(self.root.rglob("*" + OBJECT_SUFFIX)):
@@ -236,6 +248,10 @@ class S3Store(ArchiveStore):
         except S3Error:
             return False
         return True
+
+    def remove(self, key: str) -> None:
+        name = self._object_name(key)
+        self._call(f"cannot remove {key}", lambda: self._client.remove_object(self.bucket, name))
 
     def keys(self) -> Iterator[str]:
         """Every key under the prefix, in UTF-8 byte order. A listing interrupted by a

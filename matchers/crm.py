@@ -34,6 +34,10 @@ class CustomerDirectory(Protocol):
 
     def by_contract_no(self, contract_no: str) -> list[Customer]: ...
 
+    # Optional: (customer, "legal_rep" | "agent") for each customer whose filed licences or
+    # authorisation letters name `person` so; a directory without it skips that step.
+    # def by_person_on_file(self, person: str) -> list[tuple[Customer, str]]: ...
+
 
 def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hint: str | None = None) -> Match:
     """USCC exact; else the name, fuzzily; else, for a contract, the contract number or
@@ -48,22 +52,32 @@ def resolve_customer(extraction: Extraction, directory: CustomerDirectory, *, hi
         extraction.value("name") if extraction.doc_type != "id_card" else None
     ) or extraction.value("principal") or extraction.value("holder") or extraction.value("account_name")
     if name:
-        found = best_name_match(name, directory.name_candidates(name))
-        if found:
-            customer, score = found
-            if _same_name(name, customer.name):
-                return _with_verdicts(extraction, customer, "name", score)
-            rep = extraction.value("legal_rep")
-            if rep and customer.legal_rep == rep:
-                return _with_verdicts(extraction, customer, "name+legal_rep", score)
+        near = name_matches(name, directory.name_candidates(name))
+        same = [(c, score) for c, score in near if _same_name(name, c.name)]
+        if same:
+            return _with_verdicts(extraction, same[0][0], "name", same[0][1])
+        # A near name is taken only with a second field agreeing: two customers can be
+        # one character apart, as a misread name is from its own.
+        rep = extraction.value("legal_rep")
+        backed = [(c, score) for c, score in near if rep and c.legal_rep == rep]
+        if len(backed) == 1:
+            return _with_verdicts(extraction, backed[0][0], "name+legal_rep", backed[0][1])
     if extraction.doc_type.startswith("contract_"):
         found = _contract_customer(extraction, directory)
         if found:
             return _with_verdicts(extraction, *found)
     if extraction.doc_type == "id_card" and extraction.value("name"):
-        owners = directory.by_legal_rep(extraction.value("name"))
+        person = extraction.value("name")
+        owners = directory.by_legal_rep(person)
         if len(owners) == 1:
             return _with_verdicts(extraction, owners[0], "legal_rep", 100.0)
+        # The CRM may name another legal rep (that is the finding): the licences and
+        # letters already on file say whose legal rep or agent this person is.
+        on_file = getattr(directory, "by_person_on_file", None)
+        found = on_file(person) if on_file and not owners else []
+        if len(found) == 1:
+            customer, role = found[0]
+            return _with_verdicts(extraction, customer, "licence_legal_rep" if role == "legal_rep" else "agent", 100.0)
     if hint:
         found = best_name_match(hint, directory.name_candidates(hint))
         if found:
@@ -88,6 +102,14 @@ def _contract_customer(extraction: Extraction, directory: CustomerDirectory) -> 
         if found and _same_name(party, found[0].name):
             hits[found[0].id] = (found[0], f"name:{key}", found[1])
     return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def name_matches(name: str, candidates: Iterable[Customer]) -> list[tuple[Customer, float]]:
+    """Every candidate whose normalised name scores at least NAME_THRESHOLD, best first."""
+    pool = list(candidates)
+    choices = {i: normalise_name(c.name) for i, c in enumerate(pool)}
+    hits = process.extract(normalise_name(name), choices, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None)
+    return [(pool[i], round(score, 1)) for _, score, i in sorted(hits, key=lambda h: (-h[1], h[2]))]
 
 
 def best_name_match(name: str, candidates: Iterable[Customer]) -> tuple[Customer, float] | None:
@@ -135,20 +157,75 @@ def compare_code(field: str, scan: str | None, crm: str | None, status: str = "r
 
 
 def _with_verdicts(extraction: Extraction, customer: Customer, method: str, score: float) -> Match:
-    verdicts = []
+    return Match(extraction, customer, method, score, tuple(compare_fields(extraction, customer, method)))
+
+
+# What each document type shows about its customer, compared with the CRM's record:
+# (document field, CRM attribute, how). The customer's name appears under a different
+# label per type; a contract's parties are handled apart (only the one that is the customer).
+_COMPARED = {
+    "business_licence": (("name", "name", "name"), ("uscc", "uscc", "code"), ("legal_rep", "legal_rep", "person"),
+                         ("address", "address", "text")),
+    "authorization_letter": (("principal", "name", "name"), ("principal_uscc", "uscc", "code"),
+                             ("legal_rep", "legal_rep", "person")),
+    "qualification": (("holder", "name", "name"), ("holder_uscc", "uscc", "code")),
+    "bank_account_proof": (("account_name", "name", "name"), ("account_no", "account_no", "account")),
+    "archive_cover": (("name", "name", "name"),),
+}
+# CRM columns that are optional in an export: compared only where the CRM has a value
+# (an export without addresses is not a file of missing_in_crm findings).
+_OPTIONAL = {"address", "account_no"}
+
+
+def compare_fields(extraction: Extraction, customer: Customer, method: str = "") -> list[FieldVerdict]:
+    """The document's fields against the customer's CRM record, per its type (`_COMPARED`).
+    An ID card is compared only when it was matched as the legal rep's (by the licence on
+    file): an agent's card names someone else, rightly."""
     f = extraction.fields
+    out: list[FieldVerdict] = []
+    for key, attr, how in _COMPARED.get(extraction.doc_type, ()):
+        if key not in f:
+            continue
+        crm = getattr(customer, attr)
+        if attr in _OPTIONAL and not crm:
+            continue
+        scan = f[key].value
+        if how == "code":
+            out.append(compare_code(key, scan, crm, f[key].status))
+        elif how == "account":
+            out.append(compare_code(key, None if scan is None else "".join(str(scan).split()), crm, f[key].status))
+        elif how == "text":
+            out.append(compare_text(key, scan, crm))
+        else:
+            out.append(compare_name(scan, crm, key))
     if extraction.doc_type.startswith("contract_"):
         for key in ("party_a", "party_b"):
             if key in f and f[key].value and _same_name(f[key].value, customer.name):
-                verdicts.append(compare_name(f[key].value, customer.name, key))
-    if extraction.doc_type == "business_licence":
-        if "name" in f:
-            verdicts.append(compare_name(f["name"].value, customer.name))
-        if "uscc" in f:
-            verdicts.append(compare_code("uscc", f["uscc"].value, customer.uscc, f["uscc"].status))
-        if "legal_rep" in f:
-            verdicts.append(compare_name(f["legal_rep"].value, customer.legal_rep, "legal_rep"))
-    return Match(extraction, customer, method, score, tuple(verdicts))
+                out.append(compare_name(f[key].value, customer.name, key))
+        number = extraction.value("contract_no")
+        if number and customer.contract_nos:
+            verdict = "match" if number in customer.contract_nos else "missing_in_crm"
+            out.append(FieldVerdict("contract_no", number, "、".join(customer.contract_nos), verdict,
+                                    100.0 if verdict == "match" else 0.0,
+                                    "" if verdict == "match" else "the CRM lists other contracts for this customer"))
+    if extraction.doc_type == "id_card" and method == "licence_legal_rep" and extraction.value("name"):
+        out.append(compare_name(extraction.value("name"), customer.legal_rep, "legal_rep"))
+    return out
+
+
+def compare_text(field: str, scan: str | None, crm: str | None) -> FieldVerdict:
+    """Free text (an address): equal, equal after widths and spaces (minor), or not."""
+    if scan is None:
+        return FieldVerdict(field, None, crm, "unreadable", 0.0)
+    if not crm:
+        return FieldVerdict(field, scan, crm, "missing_in_crm", 0.0)
+    if scan == crm:
+        return FieldVerdict(field, scan, crm, "match", 100.0)
+    a, b = normalise_name(scan), normalise_name(crm)
+    score = round(fuzz.ratio(a, b), 1)
+    if a == b:
+        return FieldVerdict(field, scan, crm, "minor", score, "differs only in width, brackets or spaces")
+    return FieldVerdict(field, scan, crm, "mismatch", score)
 
 
 def _unmatched_verdicts(extraction: Extraction):

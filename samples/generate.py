@@ -1674,18 +1674,18 @@ def _write_json(path: Path, data: object) -> None:
 PLANTS: dict[str, tuple[str | None, str | None, str, str]] = {
     ROLE_LEGAL_REP_DIFFERS: ("legal_rep", "法定代表人", "mismatch",
                              "CRM names another person as legal representative"),
-    ROLE_LLC_FORM_DIFFERS: ("name", "客户名称", "minor_mismatch",
+    ROLE_LLC_FORM_DIFFERS: ("name", "客户名称", "minor",
                             "有限责任公司 on the licence, 有限公司 in the CRM: a real difference, minor (SPEC.md §3)"),
-    ROLE_BRACKET_WIDTH: ("name", "客户名称", "match",
-                         "full-width （） on the document, half-width () in the CRM: equal after normalisation"),
+    ROLE_BRACKET_WIDTH: ("name", "客户名称", "minor",
+                         "full-width （） on the document, half-width () in the CRM: equal after normalisation, "
+                         "so minor (issue #4: differs only in what normalisation removes)"),
     ROLE_UNKNOWN: (None, None, "unknown_customer", "documents for a customer the CRM has no row for"),
     ROLE_INVALID_USCC: ("uscc", "统一社会信用代码", "invalid_row", "CRM row whose USCC fails its check character"),
     ROLE_EMPTY_NAME: ("name", "客户名称", "invalid_row", "CRM row with an empty customer name"),
 }
 VERDICTS = {
-    "match": "equal after normalisation",
     "mismatch": "a real difference to report",
-    "minor_mismatch": "a real but minor difference to report",
+    "minor": "a difference that is only width, brackets or spaces, or only the company form (有限责任公司 vs 有限公司)",
     "unknown_customer": "documents whose customer has no CRM row",
     "invalid_row": "a CRM row that cannot be used as reference",
 }

@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei age time python3-venv)
+# Callers add their own: scripts/test.sh adds chromium (the HTML report is checked in a
+# real headless browser).
+read -r -a EXTRA <<<"${DOSSIER_EXTRA_APT:-}"
+APT_PACKAGES+=("${EXTRA[@]}")
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
