@@ -17,6 +17,46 @@ from extractors.errors import UsageError
 DEFAULT_CONFIG = "dossier.toml"
 
 
+def _department_code(v: str) -> str:
+    if not v.isascii() or not v.isalnum():
+        raise ValueError("department code must be letters and digits, e.g. SALE")
+    return v.upper()
+
+
+class WatchFolder(BaseModel):
+    """One drop folder and what it says about the files dropped in it (`[[dossier.folders]]`).
+    A folder in `watch_dirs` is a WatchFolder with nothing but its path."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Path
+    # Poll the folder instead of waiting for the kernel's events: network shares (SMB, NFS)
+    # do not deliver inotify events for files written by other machines.
+    polling: bool = False
+    department: str | None = Field(None, description="部门代码 for customers first filed from here")
+    doc_type: str | None = Field(None, description="document type when the page is not recognised")
+    customer: str | None = Field(None, description="customer hint: the CRM name, used when the document does not say")
+
+    @field_validator("department")
+    @classmethod
+    def _dept(cls, v: str | None) -> str | None:
+        return None if v is None else _department_code(v)
+
+    @field_validator("doc_type")
+    @classmethod
+    def _doc_type(cls, v: str | None) -> str | None:
+        from extractors.templates import doc_types
+
+        if v is not None and v not in doc_types():
+            raise ValueError(f"unknown document type {v!r}; one of: {', '.join(doc_types())}")
+        return v
+
+    @field_validator("customer")
+    @classmethod
+    def _customer(cls, v: str | None) -> str | None:
+        return (v or "").strip() or None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -33,13 +73,41 @@ class Settings(BaseModel):
     ocr_engine: str = "rapidocr+tesseract"
     name_date: str = Field("filing", pattern="^(filing|document)$")
     crm_columns: dict[str, str] = Field(default_factory=dict)
+    # Review rules (SPEC.md §5): a licence, ID card or certificate ending within this many
+    # days is a finding; industries (words of the CRM's 所属行业 or the customer name) that
+    # make a customer high-risk, and those that need an industry permit (资质证明) on file.
+    expiry_window_days: int = Field(30, ge=0)
+    sensitive_industries: tuple[str, ...] = ("典当", "小额贷款", "融资担保", "担保", "贵金属", "拍卖", "支付", "彩票", "虚拟货币", "投资咨询")
+    permit_industries: tuple[str, ...] = ("食品", "餐饮", "医疗器械", "药", "建筑", "危险化学品", "运输", "物流", "劳务派遣", "人力资源")
+    # Drop folders with settings of their own (`[[dossier.folders]]` tables); watched and
+    # ingested like watch_dirs.
+    folders: tuple[WatchFolder, ...] = ()
+    # `dossier watch`: a file is taken once its size and mtime have not changed for this
+    # long (and it opens as a whole image or PDF); every folder is re-listed this often.
+    watch_settle_seconds: float = Field(2.0, ge=0)
+    watch_rescan_seconds: float = Field(60.0, gt=0)
 
     @field_validator("department")
     @classmethod
     def _dept(cls, v: str) -> str:
-        if not v.isascii() or not v.isalnum():
-            raise ValueError("department code must be letters and digits, e.g. SALE")
-        return v.upper()
+        return _department_code(v)
+
+    def watch_folders(self) -> tuple[WatchFolder, ...]:
+        """Every drop folder: `watch_dirs` (no settings of their own) then `folders`, one
+        entry per path (a `folders` entry wins over the same path in `watch_dirs`)."""
+        by_path = {p: WatchFolder(path=p) for p in self.watch_dirs}
+        by_path.update({f.path: f for f in self.folders})
+        return tuple(by_path.values())
+
+    def folder_for(self, path: Path) -> WatchFolder | None:
+        """The drop folder `path` lies in (the innermost one, if folders nest), or None."""
+        target = path.resolve()
+        best: tuple[int, WatchFolder] | None = None
+        for folder in self.watch_folders():
+            root = folder.path.resolve()
+            if target.is_relative_to(root) and target != root and (best is None or len(root.parts) > best[0]):
+                best = (len(root.parts), folder)
+        return best[1] if best else None
 
     def require_recipients(self) -> tuple[str, ...]:
         if not self.recipients:
@@ -75,9 +143,12 @@ def _resolve(s: Settings, base: Path) -> Settings:
     url = s.database_url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = "sqlite:///" + str(base / url.removeprefix("sqlite:///"))
+    folders = tuple(f.model_copy(update={"path": rel(f.path)}) for f in s.folders)
     return s.model_copy(
         update={
-            "watch_dirs": tuple(rel(p) for p in s.watch_dirs),
+            # A `folders` entry is a watch folder too: `dossier ingest` and `dossier init` see it.
+            "watch_dirs": tuple(dict.fromkeys([*(rel(p) for p in s.watch_dirs), *(f.path for f in folders)])),
+            "folders": folders,
             "quarantine_dir": rel(s.quarantine_dir),
             "archive_root": rel(s.archive_root),
             "identity_file": rel(s.identity_file),
@@ -132,4 +203,28 @@ name_date = "filing"
 
 # CRM export column names, where yours differ from the defaults, e.g.
 # crm_columns = {{ "客户名称" = "公司名称" }}
+
+# `dossier watch`: a file is taken once its size and modification time have stayed the same
+# this many seconds and it opens as a whole image or PDF; every folder is also re-listed
+# every watch_rescan_seconds, in case an event was missed.
+watch_settle_seconds = 2.0
+watch_rescan_seconds = 60.0
+
+# Drop folders with settings of their own, watched (and ingested) besides watch_dirs. A
+# subfolder named after a customer, <folder>/<客户名称>/scan.jpg, always hints that customer.
+# polling = true for network shares (SMB/NFS deliver no change events): the folder is
+# listed every second instead. department: 部门代码 for customers first filed from here;
+# doc_type: the type of a page that is not recognised (business_licence, id_card, …);
+# customer: the customer (CRM name) when the document itself does not say.
+# Keep these tables last in the file: every line after [[dossier.folders]] belongs to it.
+#
+# [[dossier.folders]]
+# path = "/mnt/scanner-share/finance"
+# polling = true
+# department = "FIN"
+#
+# [[dossier.folders]]
+# path = "watch_dirs/xinming"
+# customer = "北京信铭电子科技有限公司"
+# doc_type = "contract_first_page"
 """

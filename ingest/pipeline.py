@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +30,14 @@ from extractors.errors import DossierError, InputRejected
 from extractors.fields import extract
 from extractors.ocr import OcrEngine
 from extractors.reading import read_document, receive
+from extractors.records import Extraction, IncomingFile
 from matchers.crm import resolve_customer
+from matchers.records import Match
 
 from .catalogue import CatalogueDirectory
-from .config import Settings
+from .config import Settings, WatchFolder
 from .crypto import load_secret, parse_recipients
+from .evidence import cut_crops
 from .filing import commit_filed, ensure_archive_no, find_filed, plan_filing, reserve_key, store_object
 from .records import Outcome
 from .storage import ArchiveStore
@@ -84,9 +87,31 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             raise InputRejected(f"{p} does not exist")
 
 
-def process_file(path: Path, ctx: Context) -> Outcome:
+def folder_hints(path: Path, settings: Settings, folder: WatchFolder | None = None) -> dict[str, str]:
+    """What the drop folder says about a file: its configured customer, document type and
+    department (`[[dossier.folders]]`), and the customer named by a subfolder:
+    <folder>/<客户名称>/scan.jpg hints 客户名称 (it wins over the folder's own customer).
+    `folder`: the drop folder the file came from; default: the configured one it lies in."""
+    folder = folder or settings.folder_for(path)
+    if folder is None:
+        return {}
+    hints = {key: value for key in ("customer", "doc_type", "department") if (value := getattr(folder, key))}
     try:
-        return _consume(path, ctx)
+        parts = path.resolve().relative_to(folder.path.resolve()).parts
+    except ValueError:
+        return hints
+    if len(parts) >= 2 and parts[0].strip() and is_candidate(Path(parts[0])) and parts[0] != "quarantine":
+        hints["customer"] = parts[0].strip()
+    return hints
+
+
+def process_file(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> Outcome:
+    """File one file. `hints`: what its drop folder says (`folder_hints`); default: worked
+    out from the configured folders."""
+    if hints is None:
+        hints = folder_hints(path, ctx.settings)
+    try:
+        return _consume(path, ctx, hints)
     except DossierError as exc:
         if exc.retry:
             log.info("retry later: %s: %s", path.name, exc)
@@ -100,39 +125,28 @@ def process_file(path: Path, ctx: Context) -> Outcome:
         return quarantine(path, f"internal error: {detail}", ctx.settings)
 
 
-def _consume(path: Path, ctx: Context) -> Outcome:
-    incoming = receive(path)
+def _consume(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> Outcome:
+    incoming = receive(path, hints)
     with ctx.sessions() as session:
         done = find_filed(session, incoming.sha256)
         if done is not None and done.status != "filing":
             _remove_source(path)
             return Outcome(path, "duplicate", f"already filed as {done.archive_key}", done.archive_key, done.id, done.doc_type)
-    ocr = read_document(incoming, ctx.engine)
+    ocr = read_document(incoming, ctx.engine, keep_images=True)
     extraction = extract(ocr, today=ctx.today)
-    with ctx.sessions() as session:
-        match = resolve_customer(extraction, CatalogueDirectory(session))
-        if match.customer is not None:
-            match = _replace_customer(match, ensure_archive_no(session, match.customer, ctx.settings.department, ctx.today))
-        plan = plan_filing(match, today=ctx.today, name_date=ctx.settings.name_date)
-        try:
-            doc = find_filed(session, incoming.sha256) or reserve_key(session, plan, match, incoming, ctx.store)
-        except SqlIntegrityError:
-            # Another worker is filing the same bytes right now.
-            return Outcome(path, "retry", "the same file is being filed by another worker")
-        try:
-            cipher = store_object(doc, path, incoming.sha256, ctx.store, parse_recipients(ctx.settings.recipients))
-        except DossierError as exc:
-            # A retryable failure keeps the reservation: the object may have landed with
-            # its acknowledgement lost, and the retry rewrites the same key instead of
-            # leaving an orphan and filing a `+2`.
-            if not exc.retry:
-                session.delete(doc)
-                session.commit()
-            raise
-        doc = commit_filed(session, doc, match, cipher, ctx.actor, ctx.id_hash_key)
-    _remove_source(path)
-    how = f"customer by {match.method}" if match.customer else "customer unknown"
-    return Outcome(path, doc.status, how, doc.archive_key, doc.id, extraction.doc_type, match.customer.name if match.customer else None)
+    crops = cut_crops(ocr, extraction)
+    del ocr  # the page pictures are not needed past this point
+    if extraction.doc_type == "unknown" and incoming.hints.get("doc_type"):
+        extraction = dataclasses.replace(extraction, doc_type=incoming.hints["doc_type"])
+    hint = incoming.hints.get("customer")
+    out = file_extraction(
+        incoming, extraction, ctx,
+        match_fn=lambda ex, session: resolve_customer(ex, CatalogueDirectory(session), hint=hint),
+        department=incoming.hints.get("department"), crops=crops,
+    )
+    if out.status in ("filed", "needs_review", "duplicate"):
+        _remove_source(path)  # only once its encrypted copy is in place and catalogued
+    return out
 
 
 def _replace_customer(match, customer):
@@ -168,3 +182,60 @@ def quarantine(path: Path, reason: str, settings: Settings) -> Outcome:
     log.info("quarantined %s: %s", path.name, reason)
     return Outcome(path, "quarantined", reason, key=str(target))
 
+
+def match_in_crm(extraction: Extraction, session: Session) -> Match:
+    """The match step of the chain: the customer the document itself names."""
+    return resolve_customer(extraction, CatalogueDirectory(session))
+
+
+def file_extraction(
+    incoming: IncomingFile,
+    extraction: Extraction,
+    ctx: Context,
+    *,
+    match_fn: Callable[[Extraction, Session], Match] = match_in_crm,
+    page_count: int | None = None,
+    findings: tuple[tuple[str, str], ...] = (),
+    review: bool = False,
+    department: str | None = None,
+    crops=(),
+) -> Outcome:
+    """The chain after reading, for a file whose pages were read and extracted elsewhere
+    (`dossier batch` reads a bag page by page, then files its documents one by one):
+    (already filed? stop) → match → plan → reserve → store → commit, with `_consume`'s
+    steps and error handling. The source file is left where it is. `match_fn` decides the
+    customer (default: the one the document names); `department` opens a new customer's
+    archive number (default: the configured one); `findings`, `review` and the evidence
+    `crops` go to `commit_filed`."""
+    path = incoming.path
+    with ctx.sessions() as session:
+        done = find_filed(session, incoming.sha256)
+        if done is not None and done.status != "filing":
+            return Outcome(path, "duplicate", f"already filed as {done.archive_key}", done.archive_key, done.id, done.doc_type)
+        match = match_fn(extraction, session)
+        if match.customer is not None:
+            department = department or ctx.settings.department
+            match = _replace_customer(match, ensure_archive_no(session, match.customer, department, ctx.today))
+        plan = plan_filing(match, today=ctx.today, name_date=ctx.settings.name_date)
+        try:
+            doc = done or reserve_key(session, plan, match, incoming, ctx.store, page_count=page_count)
+        except SqlIntegrityError:
+            # Another worker is filing the same bytes right now.
+            return Outcome(path, "retry", "the same file is being filed by another worker")
+        recipients = parse_recipients(ctx.settings.recipients)
+        try:
+            cipher = store_object(doc, path, incoming.sha256, ctx.store, recipients)
+        except DossierError as exc:
+            # A retryable failure keeps the reservation: the object may have landed with
+            # its acknowledgement lost, and the retry rewrites the same key instead of
+            # leaving an orphan and filing a `+2`.
+            if not exc.retry:
+                session.delete(doc)
+                session.commit()
+            raise
+        doc = commit_filed(
+            session, doc, match, cipher, ctx.actor, ctx.id_hash_key, findings=findings, review=review, today=ctx.today,
+            expiry_window_days=ctx.settings.expiry_window_days, crops=crops, recipients=recipients,
+        )
+    how = f"customer by {match.method}" if match.customer else "customer unknown"
+    return Outcome(path, doc.status, how, doc.archive_key, doc.id, extraction.doc_type, match.customer.name if match.customer else None)
