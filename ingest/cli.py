@@ -259,6 +259,8 @@ def extraction_json(ex) -> dict:
             for k, f in ex.fields.items()
         },
         "warnings": list(ex.warnings),
+        "checks": [{"kind": getattr(w, "kind", "document_check"), "message": str(w), "fields": list(getattr(w, "fields", ()))}
+                   for w in ex.warnings],
     }
 
 
@@ -282,6 +284,90 @@ def get(
         console.print(f"wrote {output} ({doc.archive_key}, sha256 verified)")
 
     _run(go)
+
+
+@app.command("report")
+def report_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html, xlsx, csv or json.")] = "html",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (XLSX needs one). Default: stdout.")] = None,
+    manager: Annotated[Optional[str], typer.Option(help="Only this customer manager's customers.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="Only open or decided findings.")] = None,
+    identity: Annotated[Optional[Path], typer.Option("--identity", "-i", help="age identity: shows the crop each value was read from (audited).")] = None,
+    full_values: Annotated[bool, typer.Option("--full-values", help="Do not mask the middle of ID numbers in crops.")] = False,
+    reason: Annotated[str, typer.Option(help="Why the crops are decrypted: recorded in the audit log.")] = "review report",
+    today: Annotated[Optional[str], typer.Option(help="Date deadlines count to (YYYY-MM-DD). Default: today.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The reviewers' report: every finding (each value that disagrees with the CRM beside
+    the CRM's, with its verdict, score and, given an identity, the crop of the page it was
+    read from), and each customer's completeness against SPEC.md §5's checklist with due
+    dates in Chinese working days. HTML works offline (one file, filterable by manager and
+    status); XLSX and CSV hold the same rows; JSON is for machines."""
+
+    def go():
+        from .catalogue import open_catalogue
+        from .crypto import load_identities
+        from .report import attach_crops, collect, write
+
+        if fmt not in ("html", "xlsx", "csv", "json"):
+            raise UsageError(f"unknown format {fmt!r}", hint="html, xlsx, csv or json")
+        if status not in (None, "open", "decided"):
+            raise UsageError(f"unknown status {status!r}", hint="open or decided")
+        if fmt == "xlsx" and output is None:
+            raise UsageError("XLSX needs a file", hint="-o report.xlsx")
+        settings = _settings(config)
+        sessions = open_catalogue(settings.database_url)
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+        with sessions() as session:
+            rep = collect(session, settings, today=day, manager=manager, status=status)
+            if identity is not None and fmt == "html":
+                rep = attach_crops(session, rep, load_identities(identity), actor=_actor(), reason=reason, full_values=full_values)
+        text = write(rep, fmt, output)
+        if text is not None:
+            sys.stdout.write(text)
+        else:
+            err.print(f"wrote {output}: {len(rep.rows)} findings, {len(rep.customers)} customers")
+
+    _run(go)
+
+
+@app.command("review")
+def review_cmd(
+    document: Annotated[int, typer.Argument(help="Document id (from `dossier report`).")],
+    accept_scan: Annotated[bool, typer.Option("--accept-scan", help="The document is right; the CRM is to be corrected.")] = False,
+    keep_crm: Annotated[bool, typer.Option("--keep-crm", help="The CRM is right; the document or its reading is not.")] = False,
+    customer: Annotated[Optional[str], typer.Option("--customer", help="Re-file the document under this customer (id, USCC or name).")] = None,
+    resolve: Annotated[bool, typer.Option("--resolve", help="Settled otherwise: say how in --reason.")] = False,
+    reason: Annotated[str, typer.Option(help="Why (recorded).")] = "",
+    by: Annotated[str, typer.Option(help="Who decides (recorded).")] = "",
+    config: ConfigOpt = None,
+) -> None:
+    """Record a review decision on a document: who, when, why. It closes the document's
+    open findings; --customer re-files it under that customer (folder and name follow; its
+    audit trail stays with it)."""
+
+    def go():
+        from .catalogue import open_catalogue
+        from .review import decide
+
+        chosen = [n for n, on in (("accept_scan", accept_scan), ("keep_crm", keep_crm), ("reassign", customer is not None), ("resolve", resolve)) if on]
+        if len(chosen) != 1:
+            raise UsageError("give exactly one of --accept-scan, --keep-crm, --customer, --resolve")
+        settings = _settings(config)
+        with open_catalogue(settings.database_url)() as session:
+            out = decide(session, _store(settings), document, chosen[0], by=by or _actor(), reason=reason,
+                         customer=customer, department=settings.department)
+        moved = f"; moved {out.moved_from} → {out.archive_key}" if out.moved_from else ""
+        console.print(f"document {out.document_id}: {out.decision}, {out.findings_closed} findings closed{moved}")
+
+    _run(go)
+
+
+def _actor() -> str:
+    import getpass
+    import os
+
+    return os.environ.get("DOSSIER_USER") or getpass.getuser()
 
 
 @app.command("audit")
@@ -406,6 +492,59 @@ def verify(
     raise typer.Exit(_run(go))
 
 
+@app.command()
+def watch(
+    folders: Annotated[Optional[list[Path]], typer.Argument(help="Folders to watch. Default: every configured watch folder (watch_dirs and [[dossier.folders]]).", show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="OCR worker processes. Default: the cores less one, at least 1.", show_default=False)] = None,
+    settle: Annotated[Optional[float], typer.Option(help="Seconds a file's size and mtime must stay unchanged before it is taken. Default: watch_settle_seconds (2).", show_default=False)] = None,
+    rescan: Annotated[Optional[float], typer.Option(help="Seconds between full re-listings of the folders, for missed events. Default: watch_rescan_seconds (60).", show_default=False)] = None,
+    polling: Annotated[bool, typer.Option("--polling", help="Poll the folders instead of waiting for change events (network shares: SMB and NFS deliver none).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also log each file taken and each file waited for, on stderr.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Watch the drop folders and file each scan as it lands, until SIGTERM or Ctrl-C.
+
+    Files already there, or that arrived while dossier was not running, are filed first.
+    A file is taken once it has settled: its size and mtime unchanged for --settle seconds
+    and it opens as a whole image or PDF (a scanner still writing it is waited for);
+    `.part`, `.tmp`, `~$…` and hidden files are left alone until renamed. A file in a
+    subfolder named after a customer (inbox/客户名称/scan.jpg) is filed under that customer
+    when the document itself does not say. The folders are also re-listed every --rescan
+    seconds. One line per document, as `dossier ingest` prints; on SIGTERM or SIGINT the
+    documents being read are finished, a summary is printed and the exit code is 0.
+    """
+
+    def go():
+        from .watch import Watcher, folders_to_watch, stop_on_signals
+
+        if verbose:
+            logging.getLogger("dossier").setLevel(logging.INFO)
+        settings = _settings(config)
+        watched = folders_to_watch(settings, folders, polling)
+
+        def report(out) -> None:
+            where = f" → {out.key}" if out.key else ""
+            kind = f" [{out.doc_type}]" if out.doc_type else ""
+            console.print(f"{out.status:<12} {out.path.name}{kind}{where}  ({out.message})")
+            sys.stdout.flush()
+
+        watcher = Watcher(settings, watched, jobs=jobs, settle=settle, rescan=rescan, report=report)
+
+        def ready() -> None:
+            for f in watcher.folders:
+                console.print(f"watching {f.path} ({'polling' if f.polling else 'events'})")
+            console.print(f"{watcher.jobs} OCR process(es); files taken after {watcher.settle:g} s unchanged; re-scan every {watcher.rescan:g} s")
+            sys.stdout.flush()
+
+        with stop_on_signals() as stop:
+            counts = watcher.run(stop, on_ready=ready)
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing filed"
+        console.print(f"stopped: {sum(counts.values())} files: {summary}")
+        return 0
+
+    raise typer.Exit(_run(go))
+
+
 @bench_app.command("accuracy")
 def bench_accuracy(
     folder: Annotated[Path, typer.Argument(help="Labelled documents: X.png/X.jpg/X.pdf with ground truth X.json beside each.")],
@@ -435,6 +574,47 @@ def bench_accuracy(
     _run(go)
 
 
+@bench_app.command("matching")
+def bench_matching(
+    customers: Annotated[int, typer.Option(help="CRM size to generate.")] = 1_000_000,
+    queries: Annotated[int, typer.Option(help="Documents resolved (a third each: USCC, name, name misread).")] = 300,
+    workdir: Annotated[Path, typer.Option(help="Where the generated catalogue is kept (reused by later runs).")] = Path("/tmp/dossier-bench-matching"),
+    database_url: Annotated[Optional[str], typer.Option(help="Use this (empty) database instead, e.g. PostgreSQL.")] = None,
+) -> None:
+    """Customer resolution at scale: generate a CRM of --customers customers (once), then
+    time `resolve_customer` per document by USCC, by name, and by a name with one character
+    misread (median and p95 ms, and how often the right customer was found)."""
+
+    def go():
+        from .bench_matching import run
+
+        workdir.mkdir(parents=True, exist_ok=True)
+        console.print(run(customers, workdir, queries, database_url))
+
+    _run(go)
+
+
+@bench_app.command("crosscheck")
+def bench_crosscheck(
+    scans: Annotated[Path, typer.Argument(help="Scans written by samples/generate.py.")],
+    crm: Annotated[Path, typer.Option(help="Its CRM export (generate.py --crm); <stem>_planted.json beside it.")],
+    engine: Annotated[Optional[str], typer.Option(help="OCR engine (default: rapidocr+tesseract).")] = None,
+    today: Annotated[Optional[str], typer.Option(help="Date the checks count from (YYYY-MM-DD).")] = None,
+) -> None:
+    """Precision and recall of the CRM cross-check on planted disagreements: files the scans
+    into a throw-away site with that CRM and compares the review report with the plants."""
+
+    def go():
+        from .bench_crosscheck import crosscheck
+
+        planted = crm.with_name(f"{crm.stem}_planted.json")
+        score = crosscheck(scans, crm, planted, engine=engine or "rapidocr+tesseract",
+                           today=dt.date.fromisoformat(today) if today else None)
+        console.print(score.format())
+
+    _run(go)
+
+
 @bench_app.command("encryption")
 def bench_encryption(
     size: Annotated[int, typer.Option(help="File size in MiB.")] = 600,
@@ -452,6 +632,142 @@ def bench_encryption(
             print(f"{name:<20} {value:10.2f}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@app.command("coversheet")
+def coversheet_cmd(
+    customer: Annotated[str, typer.Argument(help="Customer id, USCC or name (as in the catalogue).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PDF to write. Default: 分隔页+<客户名称>.pdf here.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print a separator coversheet for one customer: a one-page A4 PDF with a QR code
+    holding the customer's id, archive number and name, and both printed for people.
+
+    Put the printed sheet in front of the customer's papers when scanning a stack of several
+    customers' documents: `dossier batch` splits the scan at each sheet, files the pages
+    after it under that customer, and does not file the sheet. A customer without an
+    archive number gets one now (it is printed on the sheet)."""
+
+    def go():
+        from .catalogue import find_customer, open_catalogue
+        from .coversheet import Coversheet, coversheet_pdf
+        from .filing import ensure_archive_no
+
+        settings = _settings(config)
+        sessions = open_catalogue(settings.database_url)
+        with sessions() as session:
+            row = find_customer(session, customer)
+            record = ensure_archive_no(session, row.record(), settings.department, dt.date.today())
+        sheet = Coversheet(record.id, record.archive_no, record.name)
+        target = output or Path(f"分隔页+{record.name}.pdf")
+        target.write_bytes(coversheet_pdf(sheet, settings.department))
+        console.print(f"wrote {target}: coversheet for {record.name} ({record.archive_no}, customer {record.id})")
+
+    _run(go)
+
+
+def _batch_work(folder: Path, config: Path | None) -> Path:
+    """Default work folder of a batch: batch/<folder name>-<hash of its path> beside the config."""
+    import hashlib
+
+    from .config import config_path
+
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+    return config_path(config).resolve().parent / "batch" / f"{folder.resolve().name}-{digest}"
+
+
+@app.command("batch")
+def batch_cmd(
+    folder: Annotated[Path, typer.Argument(help="The scanned archive: a multi-page PDF per bag, or a folder of page images per bag (any depth).")],
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Reading processes (default: one per core).", show_default=False)] = None,
+    work: Annotated[Optional[Path], typer.Option("--work", help="Work folder: state, reports, documents being filed. Default: batch/<FOLDER>-<hash> beside the config.", show_default=False)] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="OCR engine (default: the configured one).", show_default=False)] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar with pages/min and time left (stderr).")] = True,
+    config: ConfigOpt = None,
+) -> None:
+    """Digitise a paper archive: read every page of every bag, split each bag into its
+    documents, and file each document under the bag's customer.
+
+    Pages are read in parallel (one OCR process per core). A bag's cover (档案袋封面) names
+    its customer (by archive number, USCC or name; a customer without an archive number
+    takes the cover's); a separator coversheet (`dossier coversheet`) starts the next
+    customer and is not filed. Consecutive pages of one document stay together (a
+    contract's first, amount and signature pages; an ID card's back after its front); a
+    page nothing recognises is filed as `unknown` for review. Each document is filed like
+    an ingested file (PDF pages copied as they are, or the page image), so nothing filed
+    before is filed again (SHA-256).
+
+    Stop it at any time (Ctrl-C, kill): a re-run with the same work folder reads only the
+    pages not read yet. Writes a summary per bag and report.json, report.txt and report.csv
+    into the work folder. Exit code 0 when every document was filed, 3 when a bag or
+    document could not be, 4 when something must be retried."""
+
+    def go():
+        from .batch import format_bag, run_batch
+        from .catalogue import open_catalogue
+        from .pipeline import make_context
+        from extractors.ocr import NullEngine, make_engine
+
+        settings = _settings(config)
+        if not folder.exists():
+            raise UsageError(f"{folder} does not exist")
+        engine_name = engine or settings.ocr_engine
+        make_engine(engine_name)  # a bad name fails here, before any work
+        sessions = open_catalogue(settings.database_url)
+        ctx = make_context(settings, NullEngine(), _store(settings), sessions)
+        where = work or _batch_work(folder, config)
+
+        def on_bag(summary: dict) -> None:
+            for line in format_bag(summary):
+                console.print(line)
+
+        report = run_batch(folder, ctx, where, jobs=jobs, engine_name=engine_name, progress=progress, on_bag=on_bag)
+        statuses: dict[str, int] = {}
+        for bag in report.bags:
+            for d in bag["documents"]:
+                statuses[d["status"]] = statuses.get(d["status"], 0) + 1
+        for path, why in report.rejected:
+            console.print(f"rejected {path}: {why}")
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) or "no documents"
+        console.print(
+            f"{len(report.bags)} bags, {report.pages_total} pages ({report.pages_read} read now at "
+            f"{report.pages_per_minute:.1f} pages/min, {report.pages_resumed} earlier): {summary}"
+        )
+        console.print(f"report: {where / 'report.txt'} (also report.json, report.csv, summaries/)")
+        if statuses.get("retry"):
+            return 4
+        return 3 if report.rejected or statuses.get("failed") else 0
+
+    raise typer.Exit(_run(go))
+
+
+@bench_app.command("batch")
+def bench_batch_cmd(
+    folder: Annotated[Path, typer.Argument(help="A scanned archive, e.g. from samples/make_archive.py.")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes of the parallel run.")] = 2,
+    crm: Annotated[Optional[Path], typer.Option(help="CRM export loaded into each scratch catalogue. Default: FOLDER/crm.csv if there.", show_default=False)] = None,
+    engine: Annotated[Optional[str], typer.Option(help="OCR engine (default: the configured one).", show_default=False)] = None,
+    workdir: Annotated[Path, typer.Option(help="Scratch folder (removed afterwards).")] = Path("bench-batch-scratch"),
+    repeat: Annotated[int, typer.Option(help="Alternate the two runs this many times and keep each one's fastest.")] = 1,
+    config: ConfigOpt = None,
+) -> None:
+    """Batch FOLDER twice, with 1 process and with --jobs, each into a scratch catalogue and
+    archive of its own: pages/min of each, their ratio, and where the time went (OCR
+    engine, page preparation, everything else: loading pages, QR search, splitting,
+    filing, start-up, idle cores)."""
+    import shutil
+
+    def go():
+        from .batch import bench, format_bench
+
+        name = engine or _settings(config).ocr_engine
+        crm_file = crm or (folder / "crm.csv" if (folder / "crm.csv").exists() else None)
+        try:
+            print(format_bench(bench(folder, jobs, name, crm_file, workdir, repeat=repeat)))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    _run(go)
 
 
 def main() -> None:

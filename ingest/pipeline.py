@@ -135,6 +135,7 @@ def _consume(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> O
     ocr = read_document(incoming, ctx.engine, keep_images=True)
     extraction = extract(ocr, today=ctx.today)
     crops = cut_crops(ocr, extraction)
+    pages = len(ocr.pages)
     del ocr  # the page pictures are not needed past this point
     if extraction.doc_type == "unknown" and incoming.hints.get("doc_type"):
         extraction = dataclasses.replace(extraction, doc_type=incoming.hints["doc_type"])
@@ -142,7 +143,7 @@ def _consume(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> O
     out = file_extraction(
         incoming, extraction, ctx,
         match_fn=lambda ex, session: resolve_customer(ex, CatalogueDirectory(session), hint=hint),
-        department=incoming.hints.get("department"), crops=crops,
+        department=incoming.hints.get("department"), crops=crops, page_count=pages,
     )
     if out.status in ("filed", "needs_review", "duplicate"):
         _remove_source(path)  # only once its encrypted copy is in place and catalogued
