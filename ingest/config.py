@@ -210,6 +210,14 @@ name_date = "filing"
 watch_settle_seconds = 2.0
 watch_rescan_seconds = 60.0
 
+# Review (`dossier report`): a licence, ID card, certificate or authorisation ending within
+# this many days is a finding. Words of the CRM's 所属行业 or of the customer's name that make
+# a customer high-risk (extra due diligence, a 客户风险评估报告 on file), and those whose
+# industry needs a permit (资质证明) on file. Uncomment to change the defaults.
+expiry_window_days = 30
+# sensitive_industries = ["典当", "小额贷款", "融资担保", "担保", "贵金属", "拍卖", "支付", "彩票", "虚拟货币", "投资咨询"]
+# permit_industries = ["食品", "餐饮", "医疗器械", "药", "建筑", "危险化学品", "运输", "物流", "劳务派遣", "人力资源"]
+
 # Drop folders with settings of their own, watched (and ingested) besides watch_dirs. A
 # subfolder named after a customer, <folder>/<客户名称>/scan.jpg, always hints that customer.
 # polling = true for network shares (SMB/NFS deliver no change events): the folder is
