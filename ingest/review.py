@@ -89,7 +89,7 @@ def refile(session: Session, store: ArchiveStore, doc: Document, target: Custome
     word and date. The new object is written and checked before the catalogue row points
     at it, and the old one removed after: a crash between leaves at worst an orphan object
     for `dossier verify` to report, never a row pointing at nothing."""
-    record = ensure_archive_no(session, target.record(), target.department or department, today)
+    record = ensure_archive_no(session, target.record(), department, today)
     filename = doc.archive_key.rsplit("/", 1)[-1]
     parsed = parse_filename(filename)
     if parsed is None:
