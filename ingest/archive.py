@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extractors.errors import IntegrityError, UsageError
 
-from .catalogue import AuditEntry, Customer, Document, audit
+from .catalogue import AuditEntry, Customer, Document, audit, current_actor
 from .crypto import decrypt_stream, load_identities
 from .storage import ArchiveStore
 
@@ -33,7 +32,7 @@ def get_document(sessions: sessionmaker[Session], store: ArchiveStore, ref: str,
     if decryption then fails); the plaintext is written beside `output` and renamed into
     place only once its SHA-256 matches the catalogue."""
     identities = load_identities(identity)
-    actor = os.environ.get("DOSSIER_USER") or getpass.getuser()
+    actor = current_actor()
     with sessions() as session:
         doc = find_document(session, ref)
         audit(session, actor, "get", document_id=doc.id, customer_id=doc.customer_id, detail=doc.archive_key, reason=reason)

@@ -52,7 +52,7 @@ from extractors.classify import classify_text
 from extractors.codes import is_valid_uscc
 from extractors.errors import DossierError
 from extractors.fields import cross_checks, extract, extract_page
-from extractors.imaging import sniff_kind
+from extractors.imaging import file_sha256, sniff_kind
 from extractors.parsing import normalise_name
 from extractors.records import Box, Extraction, Field, IncomingFile, OcrLine, OcrResult, PageText, Word
 from extractors.templates import UNKNOWN, doc_types
@@ -283,14 +283,6 @@ def _sniff(path: Path) -> str | None:
         return None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def discover_bags(root: Path, skip: Path | None = None, sha256: Callable[[Path], str] | None = None) -> tuple[list[Bag], list[tuple[str, str]]]:
     """Every bag under `root` (or `root` itself, a PDF): each PDF is a bag, each folder
     holding page images is a bag of those images in natural order (page2 before page10).
@@ -299,7 +291,7 @@ def discover_bags(root: Path, skip: Path | None = None, sha256: Callable[[Path],
     read it; `BatchState.file_sha256` remembers hashes by size and mtime)."""
     import pypdfium2 as pdfium
 
-    _sha256_of = sha256 or _sha256
+    _sha256_of = sha256 or file_sha256
 
     root = root.resolve()
     bags: list[Bag] = []
@@ -380,7 +372,7 @@ class BatchState:
         row = self.db.execute("SELECT size, mtime_ns, sha256 FROM files WHERE path = ?", (str(path),)).fetchone()
         if row is not None and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns:
             return row["sha256"]
-        digest = _sha256(path)
+        digest = file_sha256(path)
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (str(path), st.st_size, st.st_mtime_ns, digest))
         return digest
 
@@ -813,7 +805,7 @@ def _file_one(bag: Bag, plan: DocPlan, state: BatchState, ctx, work: Path, match
     source = Path(done["file"]) if done is not None and done["file"] and Path(done["file"]).exists() else None
     if source is None:
         source = build_document(bag, plan, work / "documents")
-    sha = _sha256(source)
+    sha = file_sha256(source)
     state.save_document(bag.key, plan, file=str(source), sha256=sha, status="built")
     pages = state.page_texts(bag.key, plan.pages)
     label = f"{bag.key}#p{plan.pages[0]}" + (f"-{plan.pages[-1]}" if len(plan.pages) > 1 else "")

@@ -351,6 +351,15 @@ class CatalogueDirectory:
         return [r.record() for r in rows if contract_no in (r.contract_nos or [])]
 
 
+def current_actor() -> str:
+    """Who is acting, for the audit log: $DOSSIER_USER (a service account's real user),
+    else the login name."""
+    import getpass
+    import os
+
+    return os.environ.get("DOSSIER_USER") or getpass.getuser()
+
+
 def audit(session: Session, actor: str, action: str, *, document_id=None, customer_id=None, detail="", reason="") -> None:
     session.add(AuditEntry(actor=actor, action=action, document_id=document_id, customer_id=customer_id, detail=detail, reason=reason))
 

@@ -305,7 +305,7 @@ def report_cmd(
     status); XLSX and CSV hold the same rows; JSON is for machines."""
 
     def go():
-        from .catalogue import open_catalogue
+        from .catalogue import current_actor, open_catalogue
         from .crypto import load_identities
         from .report import attach_crops, collect, write
 
@@ -321,7 +321,7 @@ def report_cmd(
         with sessions() as session:
             rep = collect(session, settings, today=day, manager=manager, status=status)
             if identity is not None and fmt == "html":
-                rep = attach_crops(session, rep, load_identities(identity), actor=_actor(), reason=reason, full_values=full_values)
+                rep = attach_crops(session, rep, load_identities(identity), actor=current_actor(), reason=reason, full_values=full_values)
         text = write(rep, fmt, output)
         if text is not None:
             sys.stdout.write(text)
@@ -347,7 +347,7 @@ def review_cmd(
     audit trail stays with it)."""
 
     def go():
-        from .catalogue import open_catalogue
+        from .catalogue import current_actor, open_catalogue
         from .review import decide
 
         chosen = [n for n, on in (("accept_scan", accept_scan), ("keep_crm", keep_crm), ("reassign", customer is not None), ("resolve", resolve)) if on]
@@ -355,19 +355,12 @@ def review_cmd(
             raise UsageError("give exactly one of --accept-scan, --keep-crm, --customer, --resolve")
         settings = _settings(config)
         with open_catalogue(settings.database_url)() as session:
-            out = decide(session, _store(settings), document, chosen[0], by=by or _actor(), reason=reason,
+            out = decide(session, _store(settings), document, chosen[0], by=by or current_actor(), reason=reason,
                          customer=customer, department=settings.department)
         moved = f"; moved {out.moved_from} → {out.archive_key}" if out.moved_from else ""
         console.print(f"document {out.document_id}: {out.decision}, {out.findings_closed} findings closed{moved}")
 
     _run(go)
-
-
-def _actor() -> str:
-    import getpass
-    import os
-
-    return os.environ.get("DOSSIER_USER") or getpass.getuser()
 
 
 @app.command("audit")

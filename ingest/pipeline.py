@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import getpass
 import logging
-import os
 import shutil
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +32,7 @@ from extractors.records import Extraction, IncomingFile
 from matchers.crm import resolve_customer
 from matchers.records import Match
 
-from .catalogue import CatalogueDirectory
+from .catalogue import CatalogueDirectory, current_actor
 from .config import Settings, WatchFolder
 from .crypto import load_secret, parse_recipients
 from .evidence import cut_crops
@@ -65,7 +63,7 @@ class Context:
 def make_context(settings: Settings, engine: OcrEngine, store: ArchiveStore, sessions: sessionmaker[Session], today: dt.date | None = None) -> Context:
     settings.require_recipients()
     key = load_secret(settings.id_hash_key_file) if settings.id_hash_key_file else None
-    return Context(settings, engine, store, sessions, today or dt.date.today(), os.environ.get("DOSSIER_USER") or getpass.getuser(), key)
+    return Context(settings, engine, store, sessions, today or dt.date.today(), current_actor(), key)
 
 
 def is_candidate(path: Path) -> bool:

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from matchers.completeness import CustomerFacts, checklist
 from matchers.findings import file_findings
-from matchers.records import BLOCKING_KINDS, ChecklistItem, FiledDoc
+from matchers.records import ChecklistItem, FiledDoc
+from matchers.records import Finding as FindingRecord
 from matchers.risk import high_risk_reasons, industry_words
 
 from .catalogue import Customer, Document, EvidenceCrop, Finding, ReviewDecision, audit
@@ -130,19 +131,11 @@ def collect(session: Session, settings: Settings, *, today: dt.date, manager: st
             document_id=d.id, customer_id=d.customer_id, customer=c.name if c else "待确认", manager=(c.manager or "") if c else "",
             doc_type=d.doc_type, archive_key=d.archive_key,
         )
-        for f in by_doc.get(d.id, []):
-            blocking = f.verdict in ("mismatch", "unreadable") if f.kind == "crm_comparison" else f.kind in BLOCKING_KINDS
-            decided = f.decision_id is not None or dec is not None
-            rows.append(ReportRow(
-                **base, kind=f.kind, field=f.field, verdict=f.verdict, scan_value=f.scan_value, crm_value=f.crm_value,
-                score=f.score, message=f.message or "", blocking=blocking,
-                decision=dec.decision if decided and dec else None, decided_by=dec.by if decided and dec else None,
-                crop_id=_crop_of(crops, d, f.field),
-            ))
-        for f in computed.get(d.id, []):
+        for f in [*map(_record, by_doc.get(d.id, [])), *computed.get(d.id, [])]:
             rows.append(ReportRow(
                 **base, kind=f.kind, field=f.field, verdict=f.verdict, scan_value=f.scan_value, crm_value=f.crm_value,
                 score=f.score, message=f.message, blocking=f.blocking,
+                # A decision closes every finding its document had (review.decide).
                 decision=dec.decision if dec else None, decided_by=dec.by if dec else None,
                 crop_id=_crop_of(crops, d, f.field),
             ))
@@ -153,6 +146,10 @@ def collect(session: Session, settings: Settings, *, today: dt.date, manager: st
         rows = [r for r in rows if r.status == status]
     made = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return Report(made, today, tuple(rows), tuple(summaries))
+
+
+def _record(f: Finding) -> FindingRecord:
+    return FindingRecord(f.kind, f.message or "", f.field, f.scan_value, f.crm_value, f.verdict, f.score)
 
 
 # A verdict named after the CRM field it checks, read from another field of the document:

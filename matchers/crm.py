@@ -129,20 +129,13 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def compare_name(scan: str | None, crm: str | None, field: str = "name") -> FieldVerdict:
-    if scan is None:
-        return FieldVerdict(field, None, crm, "unreadable", 0.0)
-    if not crm:
-        return FieldVerdict(field, scan, crm, "missing_in_crm", 0.0)
-    if scan == crm:
-        return FieldVerdict(field, scan, crm, "match", 100.0)
-    a, b = normalise_name(scan), normalise_name(crm)
-    score = round(fuzz.ratio(a, b), 1)
-    if a == b:
-        return FieldVerdict(field, scan, crm, "minor", score, "differs only in width, brackets or spaces")
-    form = company_form_difference(scan, crm)
-    if form:
-        return FieldVerdict(field, scan, crm, "minor", score, form)
-    return FieldVerdict(field, scan, crm, "mismatch", score)
+    """As `compare_text`, and a difference only in the company form is minor too."""
+    verdict = compare_text(field, scan, crm)
+    if verdict.verdict == "mismatch":
+        form = company_form_difference(scan, crm)
+        if form:
+            return FieldVerdict(field, scan, crm, "minor", verdict.score, form)
+    return verdict
 
 
 def compare_code(field: str, scan: str | None, crm: str | None, status: str = "read") -> FieldVerdict:

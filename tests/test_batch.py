@@ -224,7 +224,8 @@ def test_documents_cut_from_a_pdf_bag_have_the_same_bytes_every_time(tmp_path):
     from fpdf import FPDF
     from PIL import Image
 
-    from ingest.batch import DocPlan, _sha256, build_document, discover_bags
+    from extractors.imaging import file_sha256
+    from ingest.batch import DocPlan, build_document, discover_bags
 
     pdf = FPDF(unit="pt")
     for shade in (40, 120, 200):
@@ -238,7 +239,7 @@ def test_documents_cut_from_a_pdf_bag_have_the_same_bytes_every_time(tmp_path):
     assert not rejected and len(bag.pages) == 3
     a = build_document(bag, DocPlan("contract_first_page", [2, 3]), tmp_path / "one")
     b = build_document(bag, DocPlan("contract_first_page", [2, 3]), tmp_path / "two")
-    assert _sha256(a) == _sha256(b)
+    assert file_sha256(a) == file_sha256(b)
     doc = pdfium.PdfDocument(a)
     assert len(doc) == 2
     doc.close()
