@@ -63,9 +63,15 @@ def receive(path: Path, hints: dict[str, str] | None = None) -> IncomingFile:
     return IncomingFile(path, file_sha256(path), size, kind, path.name, dict(hints or {}))
 
 
+# A document's page pictures are kept for evidence crops up to this page: a picture is a
+# few MB, and a file may have up to MAX_PDF_PAGES pages; later pages' values get no crop.
+MAX_EVIDENCE_PAGES = 20
+
+
 def read_document(incoming: IncomingFile, engine: OcrEngine, *, keep_images: bool = False) -> OcrResult:
     """Second stage: the text of every page, with boxes (and, with `keep_images`, the
-    page pictures those boxes are in: filing cuts evidence crops from them)."""
+    pictures of its first MAX_EVIDENCE_PAGES pages those boxes are in: filing cuts
+    evidence crops from them)."""
     pages = tuple(iter_pages(incoming, engine, keep_images=keep_images))
     if not pages:
         raise InputRejected(f"{incoming.original_name} has no pages")
@@ -77,7 +83,7 @@ def iter_pages(incoming: IncomingFile, engine: OcrEngine, *, keep_images: bool =
         yield from _pdf_pages(incoming.path, engine, keep_images)
     else:
         for n, frame in enumerate(iter_image_frames(incoming.path), start=1):
-            yield ocr_page(n, frame, engine, keep_image=keep_images)
+            yield ocr_page(n, frame, engine, keep_image=keep_images and n <= MAX_EVIDENCE_PAGES)
 
 
 def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False) -> PageText:
@@ -145,12 +151,12 @@ def _pdf_pages(path: Path, engine: OcrEngine, keep_images: bool = False) -> Iter
                 if _chars(lines) < MIN_TEXT_LAYER_CHARS:
                     lines = _pdfium_text_lines(path, n - 1)
                 if _chars(lines) >= MIN_TEXT_LAYER_CHARS:
-                    picture = _page_picture(page) if keep_images else None
+                    picture = _page_picture(page) if keep_images and n <= MAX_EVIDENCE_PAGES else None
                     yield PageText(n, lines, "pdf-text", int(page.width), int(page.height),
                                    image=picture, image_scale=EVIDENCE_DPI / 72)
                 else:
                     image = page.to_image(resolution=PDF_RENDER_DPI).original
-                    yield ocr_page(n, image, engine, keep_image=keep_images)
+                    yield ocr_page(n, image, engine, keep_image=keep_images and n <= MAX_EVIDENCE_PAGES)
             except InputRejected:
                 raise
             except Exception as exc:

@@ -82,3 +82,19 @@ def test_two_columns_on_the_same_baselines_are_two_lines(tmp_path):
     texts = [ln.text for ln in page.lines]
     assert "住所广东省深圳市南山区长江路494号16层1109" in texts and "室" in texts
     assert not any("集成住所" in t or "。室" in t for t in texts)
+
+
+def test_page_pictures_are_kept_for_evidence_only_up_to_a_bound(tmp_path, monkeypatch):
+    import extractors.reading as reading
+
+    monkeypatch.setattr(reading, "MAX_EVIDENCE_PAGES", 1)
+    pdf = FPDF()
+    pdf.add_font("zenhei", fname="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    for text in ("营业执照 统一社会信用代码 91350100M000100Y43", "居民身份证 公民身份号码 11010519491231002X"):
+        pdf.add_page()
+        pdf.set_font("zenhei", size=14)
+        pdf.text(20, 30, text)
+    pdf.output(str(tmp_path / "two.pdf"))
+    pages = read_document(receive(tmp_path / "two.pdf"), NullEngine(), keep_images=True).pages
+    assert pages[0].image is not None and pages[1].image is None
+    assert read_document(receive(tmp_path / "two.pdf"), NullEngine()).pages[0].image is None
