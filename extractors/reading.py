@@ -23,8 +23,10 @@ from .imaging import (
     deskew,
     flatten_illumination,
     TARGET_TEXT_HEIGHT,
+    estimate_text_height,
+    line_blobs_both_ways,
+    median_line_height,
     normalise_text_size,
-    lines_run_down,
     rotate_clockwise,
     shrink_oversized,
     stack_side_by_side_cards,
@@ -108,9 +110,15 @@ def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
     Upside down or not is the engine's call (`read_upright`): its models judge that better
     and more cheaply than a separate pass over the page."""
     gray = correct_perspective(shrink_oversized(gray))
-    if lines_run_down(gray):
+    blobs = line_blobs_both_ways(gray)
+    if blobs.run_down:
         gray = rotate_clockwise(gray, 90)
-    gray = normalise_text_size(stack_side_by_side_cards(deskew(gray)))
+    levelled = stack_side_by_side_cards(deskew(gray))
+    if levelled is gray:  # nothing levelled or re-laid: the lines measured are this page's
+        height = median_line_height(blobs.down if blobs.run_down else blobs.across, blobs.shrink)
+    else:
+        height = estimate_text_height(levelled, lines_across=True)
+    gray = normalise_text_size(levelled, height=height)
     return flatten_illumination(gray, TARGET_TEXT_HEIGHT) if flatten else gray
 
 
