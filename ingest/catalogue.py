@@ -97,6 +97,11 @@ class Document(Base):
     filed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Pages of the filed file (None on rows filed before migration 0004).
     page_count: Mapped[int | None] = mapped_column(Integer)
+    # The lease on a `filing` reservation (migration 0006): which process (host:pid) holds
+    # it and since when. Another process takes it over only once it is stale
+    # (`ingest.filing.take_over_reservation`).
+    filing_owner: Mapped[str | None] = mapped_column(String(200))
+    filing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Finding(Base):

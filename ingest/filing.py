@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
+import socket
 from pathlib import Path
 
 from sqlalchemy import case, insert, select, update
@@ -200,6 +202,8 @@ def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: Inco
                     status="filing",
                     created_at=utcnow(),
                     page_count=page_count,
+                    filing_owner=filing_owner(),
+                    filing_since=utcnow(),
                 ).returning(Document.id)
             ).scalar_one()
             session.commit()
@@ -209,6 +213,65 @@ def reserve_key(session: Session, plan: FilingPlan, match: Match, incoming: Inco
             if find_filed(session, incoming.sha256):
                 raise
     raise StoreUnavailable(f"more than {MAX_COPIES} files named {plan.key()}")
+
+
+# A `filing` reservation whose holder has not finished in this long is taken to be
+# abandoned (its process hung or its machine died): far beyond encrypting and uploading a
+# scan (600 MiB encrypts in under 2 s), short enough that a stuck file is retried the
+# same working day.
+FILING_LEASE = dt.timedelta(minutes=15)
+
+
+def filing_owner() -> str:
+    """Who holds a reservation: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_gone(owner: str) -> bool:
+    """True when `owner` is a process of this host that no longer runs. A process on
+    another host cannot be asked: its lease runs out instead."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def reservation_is_stale(doc: Document, now: dt.datetime) -> bool:
+    """May another process take over `doc`'s `filing` reservation? Yes when nobody holds
+    it (a row from before migration 0006), its holder's process has ended (a crash: the
+    retry finishes the same key), or its lease has run out."""
+    if not doc.filing_owner or doc.filing_since is None:
+        return True
+    since = doc.filing_since if doc.filing_since.tzinfo else doc.filing_since.replace(tzinfo=dt.UTC)  # SQLite drops it
+    return now - since > FILING_LEASE or _owner_gone(doc.filing_owner)
+
+
+def take_over_reservation(session: Session, doc: Document) -> bool:
+    """Hold `doc`'s `filing` reservation, or say it is someone else's (False: retry later).
+
+    Without this, two processes filing the same bytes at once both reused one reservation:
+    both wrote the key, and the object and the catalogue's hash could come from different
+    writers. The take-over is a compare-and-set on the holder, so of two processes finding
+    the same stale lease only one wins."""
+    me = filing_owner()
+    if doc.filing_owner == me:
+        return True  # our own retry (a lost acknowledgement): rewrite the same key
+    now = utcnow()
+    if not reservation_is_stale(doc, now):
+        return False
+    held_by = Document.filing_owner.is_(None) if doc.filing_owner is None else Document.filing_owner == doc.filing_owner
+    taken = session.execute(
+        update(Document).where(Document.id == doc.id, Document.status == "filing", held_by).values(filing_owner=me, filing_since=now)
+    ).rowcount
+    session.commit()
+    session.refresh(doc)
+    return taken == 1
 
 
 def store_object(doc: Document, source: Path, expected_sha256: str, store: ArchiveStore, recipients: list) -> tuple[str, int]:

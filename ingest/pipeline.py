@@ -36,7 +36,15 @@ from .catalogue import CatalogueDirectory, current_actor
 from .config import Settings, WatchFolder
 from .crypto import load_secret, parse_recipients
 from .evidence import cut_crops
-from .filing import commit_filed, ensure_archive_no, find_filed, plan_filing, reserve_key, store_object
+from .filing import (
+    commit_filed,
+    ensure_archive_no,
+    find_filed,
+    plan_filing,
+    reserve_key,
+    store_object,
+    take_over_reservation,
+)
 from .records import Outcome
 from .storage import ArchiveStore
 
@@ -216,6 +224,8 @@ def file_extraction(
             department = department or ctx.settings.department
             match = _replace_customer(match, ensure_archive_no(session, match.customer, department, ctx.today))
         plan = plan_filing(match, today=ctx.today, name_date=ctx.settings.name_date)
+        if done is not None and not take_over_reservation(session, done):
+            return Outcome(path, "retry", f"the same file is being filed by {done.filing_owner} (since {done.filing_since:%H:%M:%S})")
         try:
             doc = done or reserve_key(session, plan, match, incoming, ctx.store, page_count=page_count)
         except SqlIntegrityError:
