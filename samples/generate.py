@@ -3,16 +3,53 @@
 Makes business licences (营业执照副本), ID-card copies (身份证复印件) and contract first
 pages (合同首页) for made-up customers, each as an image (or, for one licence, a PDF with a
 real text layer) plus an `X.json` ground truth beside it, and a CRM export with planted
-differences (`crm.csv` + `crm_planted.json`). Same seed, same bytes.
+differences (`crm.csv` + `crm_planted.json`). Same seed, same bytes. With --count-per-type K,
+K documents of every type in ALL_TYPES: also authorisation letters, contract amount and
+signature pages, account proofs, archive covers, and industry qualifications (资质证明) and
+address proofs (经营地址证明).
+
+Layouts (`VARIANTS`). The committed mix (no --count-per-type) and `--layouts base` use each
+type's standard layout only (`LAYOUTS`), so earlier sets come out byte for byte. With
+--count-per-type the layouts are varied (`--layouts varied`): each document draws one of its
+type's layouts from its own sub-seed (`pick_layout`), and the ground truth records it as
+`layout`. Ground-truth keys stay the type's; a field a layout does not print is left out.
+- business_licence: `standard` (2019 副本: code top left, two columns, QR, spaced labels);
+  `compact_2019` (same format set otherwise: code in two lines above the title, unspaced
+  labels, QR with its caption); `format_2016` (code and 证照编号 on top, one column of fields,
+  经营范围 on the right, QR bottom left; issued 2015-10 to 2019-02, 工商局 authority while it
+  existed); `old_registration_no` (企业法人营业执照 before the USCC reform: portrait, 15-digit
+  注册号 as `registration_no` and no `uscc`, 法定代表人姓名, 实收资本, 公司类型, the authority
+  only in its seal, so no `authority`; only companies registered before 2015-10).
+- id_card: `standard` (front above back), `side_by_side` (1:1 on A4 portrait or enlarged on
+  A4 landscape), `front_only` (no authority/validity), `back_only` (only authority, validity).
+- authorization_letter: `standard` (label：value lines), `table` (a grid: 委托单位, 被委托人,
+  单位地址, 委托期限), `statement` (法定代表人授权书: the parties in running text).
+- contract_first_page: `standard`, `roles_first` (委托方（甲方）：…, 编号 top left, 签订时间, sans).
+- contract_amount_page: `standard` (table, 合同金额/大写), `inline` (item lines, 合同总价 and
+  人民币大写 lines; `amount_in_words_text` without the 人民币 prefix, as printed).
+- contract_signature_page: `standard`, `columns` (the parties side by side, 日期：…).
+- bank_account_proof: `standard` (开户许可证), `account_info` (基本存款账户信息 table: 账户名称,
+  基本存款账户编号 for the 核准号), `bank_letter` (开户证明: 户名/账号/开户行 lines, no 核准号).
+- archive_cover: `standard` (table), `handwritten` (单位名称/档案号 … on ruled lines, values
+  in blue "ink", dates 2024.05.12).
+- qualification: `food_permit` (食品经营许可证, JY + 14 digits), `iso9001` (质量管理体系认证证书,
+  组织名称), `construction` (建筑业企业资质证书, D + 9 digits, 有效期); fields `cert_name`,
+  `cert_no`, `holder`, `holder_uscc`, `valid_to`.
+- address_proof: `lease` (房屋租赁合同 first page: 出租方/承租方, 房屋坐落), `property_cert`
+  (不动产权证书 opened: 权利人 the customer, 坐落 in the register table); field `address`.
 
 How it is put together, so more document types and degradations slot in:
 - data: `make_world` draws the customers (company + legal representative) from the seed;
-- layout: one `layout_<type>` per document type turns a customer into a `Page` (text,
-  boxes and pictures placed in millimetres) and the ground-truth fields;
+- layout: `layout_<type>` functions turn a customer into a `Page` (text, boxes and pictures
+  placed in millimetres) and the ground-truth fields; `Page.seal_codes` names printed codes
+  besides the USCC that `seal_over(code)` may cover;
 - render: one `render_<type>` per document type returns (image, fields), by rasterising the
   page (`rasterise`); a `Page` can also be written as a PDF with a text layer (`page_to_pdf`);
 - degradations: small named functions image -> image (`DEGRADATIONS`), applied by spec
-  strings such as ``"blur(0.6)"``, which are what the ground truth records.
+  strings such as ``"blur(0.6)"``, which are what the ground truth records. `exif_rotate(o)`
+  stores the pixels turned and writes EXIF Orientation o (6, 8 or 3) into the file, as a
+  phone does; with varied layouts --hard draws it now and then (from its own sub-seed, so the
+  rest of each hard recipe is unchanged).
 
 Run: python samples/generate.py --out samples/scans --seed 20261128 --crm samples/crm.csv
 """
@@ -47,8 +84,10 @@ if str(REPO_ROOT) not in sys.path:
 from extractors.codes import (  # noqa: E402  (needs the repo root on sys.path first)
     id_check_char,
     is_valid_id_number,
+    is_valid_registration_no,
     is_valid_uscc,
     org_code_check_char,
+    registration_no_check_digit,
     uscc_check_char,
     uscc_org_code_ok,
 )
@@ -532,6 +571,9 @@ class Page:
     background: Color = (255, 255, 255)
     # Printed values the extractors do not read (yet): written to the ground truth's `extra`.
     extra: dict[str, Any] = field(default_factory=dict)
+    # Printed codes other than the customer's USCC whose lines `seal_over(code)` may hit
+    # (a registration number, a certificate number, an ID number).
+    seal_codes: list[str] = field(default_factory=list)
 
     def add(self, *ops: Op) -> None:
         self.ops.extend(ops)
@@ -768,6 +810,66 @@ CARD_SCALE = 1.4
 LABEL_BLUE: Color = (60, 110, 170)
 
 
+def _id_front(page: Page, p: Person, x0: float, top: float, s: float) -> Fields:
+    """The card's front (人像面) at (x0, top) mm, `s` times its real size: labels in blue,
+    values in black, photo on the right. Returns the fields it prints."""
+    w, h = CARD_W * s, CARD_H * s
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return x0 + x * s, top + y * s
+
+    page.add(Box(x0, top, w, h, outline=(150, 150, 150), fill=(226, 236, 240), width=0.3, radius=3 * s))
+    label, value = 3.1 * s / MM_PER_PT, 3.5 * s / MM_PER_PT  # points from cap height in mm
+
+    def pair(x: float, y: float, lab: str, val: str) -> None:
+        page.add(Text(*at(x, y), lab, label, "sans", LABEL_BLUE),
+                 Text(*at(x + 10.0, y), val, value, "sans", BLACK))
+
+    pair(6, 11, "姓 名", p.name)
+    pair(6, 18, "性 别", p.sex)
+    pair(24, 18, "民 族", p.ethnicity)
+    pair(6, 25, "出 生", cn_date(p.birth, pad=False))
+    address_lines = wrap(p.address, value, 40 * s)
+    page.add(Text(*at(6, 32), "住 址", label, "sans", LABEL_BLUE))
+    for k, line in enumerate(address_lines):
+        page.add(Text(*at(16, 32 + k * 5), line, value, "sans"))
+    page.add(Text(*at(6, 48), "公民身份号码", label, "sans", LABEL_BLUE),
+             Text(*at(28, 48), p.id_number, 4.0 * s / MM_PER_PT, "sans_bold"),
+             Box(*at(58, 7), 24 * s, 30 * s, fill=(175, 175, 175)))
+    return {
+        "name": p.name,
+        "sex": p.sex,
+        "ethnicity": p.ethnicity,
+        "birth_date": p.birth.isoformat(),
+        "address": p.address,
+        "id_number": p.id_number,
+    }
+
+
+def _id_back(page: Page, p: Person, x0: float, top: float, s: float) -> Fields:
+    """The card's back (国徽面): emblem, title, issuing authority, validity."""
+    w, h = CARD_W * s, CARD_H * s
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return x0 + x * s, top + y * s
+
+    label, value = 3.1 * s / MM_PER_PT, 3.5 * s / MM_PER_PT
+    valid_to = p.id_valid_to.strftime("%Y.%m.%d") if p.id_valid_to else "长期"
+    validity = f"{p.id_valid_from:%Y.%m.%d}-{valid_to}"
+    page.add(Box(x0, top, w, h, outline=(150, 150, 150), fill=(236, 238, 228), width=0.3, radius=3 * s),
+             Picture(*at(5, 4), 18 * s, 18 * s, emblem_picture()),
+             Text(*at(52, 14), "中华人民共和国", 5.0 * s / MM_PER_PT, "sans_bold", align="center"),
+             Text(*at(52, 27), "居民身份证", 7.5 * s / MM_PER_PT, "sans_bold", align="center"))
+    for y, lab, val in ((41, "签发机关", p.division.police), (48, "有效期限", validity)):
+        page.add(Text(*at(14, y), lab, label, "sans", LABEL_BLUE),
+                 Text(*at(28, y), val, value, "sans", BLACK))
+    return {
+        "authority": p.division.police,
+        "valid_from": p.id_valid_from.isoformat(),
+        "valid_to": p.id_valid_to.isoformat() if p.id_valid_to else "长期",
+    }
+
+
 def layout_id_card(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
     """A4 copy of a resident ID card: front (人像面) above back (国徽面)."""
     p = customer.company.legal_rep
@@ -776,53 +878,10 @@ def layout_id_card(customer: Customer, world: World, rng: random.Random) -> tupl
     w, h = CARD_W * s, CARD_H * s
     x0 = (210 - w) / 2
     front_y, back_y = 40.0, 40.0 + h + 22
-
-    def at(x: float, y: float, top: float) -> tuple[float, float]:
-        return x0 + x * s, top + y * s
-
-    # Front: labels in blue, values in black, photo on the right.
-    page.add(Box(x0, front_y, w, h, outline=(150, 150, 150), fill=(226, 236, 240), width=0.3, radius=3 * s))
-    label, value = 3.1 * s / MM_PER_PT, 3.5 * s / MM_PER_PT  # points from cap height in mm
-
-    def pair(x: float, y: float, lab: str, val: str, top: float, gap: float = 10.0) -> None:
-        page.add(Text(*at(x, y, top), lab, label, "sans", LABEL_BLUE),
-                 Text(*at(x + gap, y, top), val, value, "sans", BLACK))
-
-    pair(6, 11, "姓 名", p.name, front_y)
-    pair(6, 18, "性 别", p.sex, front_y)
-    pair(24, 18, "民 族", p.ethnicity, front_y)
-    pair(6, 25, "出 生", cn_date(p.birth, pad=False), front_y)
-    address_lines = wrap(p.address, value, 40 * s)
-    page.add(Text(*at(6, 32, front_y), "住 址", label, "sans", LABEL_BLUE))
-    for k, line in enumerate(address_lines):
-        page.add(Text(*at(16, 32 + k * 5, front_y), line, value, "sans"))
-    page.add(Text(*at(6, 48, front_y), "公民身份号码", label, "sans", LABEL_BLUE),
-             Text(*at(28, 48, front_y), p.id_number, 4.0 * s / MM_PER_PT, "sans_bold"),
-             Box(*at(58, 7, front_y), 24 * s, 30 * s, fill=(175, 175, 175)))
-
-    # Back: emblem, title, issuing authority, validity.
-    valid_to = p.id_valid_to.strftime("%Y.%m.%d") if p.id_valid_to else "长期"
-    validity = f"{p.id_valid_from:%Y.%m.%d}-{valid_to}"
-    page.add(Box(x0, back_y, w, h, outline=(150, 150, 150), fill=(236, 238, 228), width=0.3, radius=3 * s),
-             Picture(*at(5, 4, back_y), 18 * s, 18 * s, emblem_picture()),
-             Text(*at(52, 14, back_y), "中华人民共和国", 5.0 * s / MM_PER_PT, "sans_bold", align="center"),
-             Text(*at(52, 27, back_y), "居民身份证", 7.5 * s / MM_PER_PT, "sans_bold", align="center"))
-    pair(14, 41, "签发机关", p.division.police, back_y, gap=14)
-    pair(14, 48, "有效期限", validity, back_y, gap=14)
-
+    fields = _id_front(page, p, x0, front_y, s)
+    fields.update(_id_back(page, p, x0, back_y, s))
     if rng.random() < 0.7:
         page.add(Picture(60, back_y + h + 10, 90, 14, handwriting_picture("此复印件与原件一致", rng.uniform(-4, 4))))
-    fields: Fields = {
-        "name": p.name,
-        "sex": p.sex,
-        "ethnicity": p.ethnicity,
-        "birth_date": p.birth.isoformat(),
-        "address": p.address,
-        "id_number": p.id_number,
-        "authority": p.division.police,
-        "valid_from": p.id_valid_from.isoformat(),
-        "valid_to": p.id_valid_to.isoformat() if p.id_valid_to else "长期",
-    }
     return page, fields
 
 
@@ -861,12 +920,19 @@ CONTRACT_TEMPLATES: tuple[ContractTemplate, ...] = (
 )
 
 
+def _contract_basics(customer: Customer, rng: random.Random) -> tuple[ContractTemplate, dt.date, str]:
+    """What every first-page layout draws first, in this order: template, signing date,
+    number; so `_contract_of` finds the same contract whichever layout printed it."""
+    tpl = rng.choice(CONTRACT_TEMPLATES)
+    sign_date = random_date(rng, max(customer.company.established, dt.date(2022, 1, 1)),
+                            AS_OF - dt.timedelta(days=10))
+    return tpl, sign_date, f"HT-{sign_date.year}-{rng.randint(1, 9999):04d}"
+
+
 def layout_contract_first_page(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
     """First page of a contract: title, number, parties, opening clauses, date, page number."""
     a, b = customer.company, world.firm
-    tpl = rng.choice(CONTRACT_TEMPLATES)
-    sign_date = random_date(rng, max(a.established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
-    contract_no = f"HT-{sign_date.year}-{rng.randint(1, 9999):04d}"
+    tpl, sign_date, contract_no = _contract_basics(customer, rng)
     page = Page(210, 297)
     left, right, size = 25.0, 185.0, 12
     page.add(
@@ -1170,6 +1236,826 @@ def layout_archive_cover(customer: Customer, world: World, rng: random.Random) -
     return page, fields
 
 
+# --- layout variants and the further types' designs ------------------------------------------
+#
+# With varied layouts (the default with --count-per-type) each document draws one of its
+# type's layouts (`VARIANTS`) from its own sub-seed. Every variant prints realistic labels,
+# also ones `extractors/doc_types.toml` does not list: the benchmark measures layouts the
+# extractor was not written against. Ground-truth keys stay those of the type; a field a
+# variant does not print is left out.
+
+USCC_REFORM = dt.date(2015, 10, 1)  # USCCs replace the 15-digit 注册号 from here on
+LICENCE_2019 = dt.date(2019, 3, 1)  # the current licence format from here on
+HAND_BLUE: Color = (30, 60, 170)
+
+
+def _district_short(division: Division) -> str:
+    return division.district.removesuffix("新区").removesuffix("区")
+
+
+def old_registrar(division: Division) -> str:
+    """The registering authority before the 2018 merger: 杭州市工商行政管理局西湖分局."""
+    return f"{division.city}工商行政管理局{_district_short(division)}分局"
+
+
+def make_registration_no(rng: random.Random, division: Division) -> str:
+    """A pre-2015 工商注册号: the registering authority's division code, 000, a five-digit
+    sequence and the GS 15-2006 check digit (ISO 7064 MOD 11,10)."""
+    first14 = f"{division.code}000{rng.randint(1, 99_999):05d}"
+    code = first14 + registration_no_check_digit(first14)
+    assert is_valid_registration_no(code), code
+    return code
+
+
+def _licence_fields(co: Company, authority: str | None, issue: dt.date, *,
+                    registration_no: str | None = None) -> Fields:
+    """A licence's ground truth in the standard layout's key order; the registration number
+    takes the USCC's place on an old-format licence; no `authority` when only its seal names
+    it."""
+    fields: Fields = {"registration_no": registration_no} if registration_no else {"uscc": co.uscc}
+    fields.update({
+        "name": co.name,
+        "company_type": co.company_type,
+        "legal_rep": co.legal_rep.name,
+        "registered_capital_text": co.capital_text,
+        "registered_capital": co.capital_wan * 10_000,
+        "established": co.established.isoformat(),
+        "term_start": co.established.isoformat(),
+        "term_end": co.term_end.isoformat() if co.term_end else "长期",
+        "address": co.address,
+    })
+    if authority is not None:
+        fields["authority"] = authority
+    fields["issue_date"] = issue.isoformat()
+    return fields
+
+
+def _licence_term(co: Company) -> str:
+    return cn_date(co.established) + "至" + (cn_date(co.term_end) if co.term_end else "长期")
+
+
+def _column(page: Page, x_label: float, x_value: float, right: float, y: float,
+            rows: Sequence[tuple[str, str]], size: float, step: float, line: float,
+            label_family: str = "serif_bold") -> float:
+    """Label and value side by side, the value wrapped under itself; returns the y below."""
+    for label, value in rows:
+        page.add(Text(x_label, y, label, size, label_family))
+        lines = wrap(value, size, right - x_value)
+        for k, text in enumerate(lines):
+            page.add(Text(x_value, y + k * line, text, size))
+        y += step + (len(lines) - 1) * line
+    return y
+
+
+def layout_business_licence_compact(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """营业执照 (副本), 2019 format as another print shop sets it: the code in two lines at top
+    left above the title with the copy's number (1-1), the QR box top right with its caption,
+    unspaced labels in narrower columns, smaller type, a heavier frame."""
+    co = customer.company
+    page = Page(297, 210)
+    frame = (176, 128, 64)
+    page.add(Box(7, 7, 283, 196, outline=frame, width=2.4), Box(11.5, 11.5, 274, 187, outline=frame, width=0.3))
+    copies = rng.choice((1, 1, 2, 3))
+    page.add(
+        Text(20, 23, "统一社会信用代码", 10, "sans"),
+        Text(20, 30.5, co.uscc, 13, "sans_bold"),
+        Text(20, 37, f"（{rng.randint(1, copies)}-{copies}）", 10, "sans"),
+        Text(148.5, 46, "营业执照", 36, "serif_bold", align="center"),
+        Text(148.5, 58, "（副本）", 15, "serif", align="center"),
+        Picture(251, 16, 25, 25, qr_picture(rng.getrandbits(32))),
+        Text(263.5, 45, "扫描市场主体身份码", 6.5, "sans", align="center"),
+        Text(263.5, 48.5, "了解更多登记、备案、", 6.5, "sans", align="center"),
+        Text(263.5, 52, "许可、监管信息", 6.5, "sans", align="center"),
+    )
+    size, step, line = 11.0, 9.5, 6.0
+    _column(page, 22, 47, 140, 76, (("名称", co.name), ("类型", co.company_type),
+                                    ("法定代表人", co.legal_rep.name), ("经营范围", co.scope)), size, step, line)
+    _column(page, 152, 176, 280, 76, (("注册资本", co.capital_text), ("成立日期", cn_date(co.established)),
+                                      ("营业期限", _licence_term(co)), ("住所", co.address)), size, step, line)
+    authority = co.division.registrar
+    page.add(
+        Text(152, 166, "登记机关", size, "serif_bold"),
+        Text(172, 166, authority, size),
+        Text(236, 183, cn_date(co.issue_date), size, align="center"),
+        Picture(216, 150, 40, 40, seal_picture(authority, rng.getrandbits(32)), multiply=True),
+        Text(20, 193, "国家企业信用信息公示系统网址：http://www.gsxt.gov.cn", 7.5, "sans"),
+        Text(276, 193, "国家市场监督管理总局监制", 7.5, "sans", align="right"),
+    )
+    return page, _licence_fields(co, authority, co.issue_date)
+
+
+def layout_business_licence_2016(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """营业执照 (副本), 2016 format (三证合一, before the 2019 redesign): the code top left and
+    the 证照编号 top right, one column of fields on the left, 经营范围 on its own on the right,
+    the QR box bottom left, the registering authority and date bottom right. Issued between
+    the reform and the 2019 redesign."""
+    co = customer.company
+    issue = random_date(rng, max(co.established, USCC_REFORM), LICENCE_2019 - dt.timedelta(days=1))
+    authority = old_registrar(co.division) if issue < dt.date(2018, 6, 1) else co.division.registrar
+    page = Page(297, 210)
+    frame = (140, 90, 40)
+    page.add(Box(10, 10, 277, 190, outline=frame, width=1.2))
+    serial = f"{co.division.code[:2]}0000000{issue.year}{rng.randint(0, 9_999_999):07d}"
+    size = 11.5
+    page.add(
+        Text(22, 27, "统一社会信用代码", 10.5, "sans"),
+        Text(56, 27, co.uscc, 12.5, "sans_bold"),
+        Text(275, 27, f"证照编号：{serial}", 9.5, "sans", align="right"),
+        Text(148.5, 50, "营　业　执　照", 38, "serif_bold", align="center"),
+        Text(148.5, 62, "（副　本）", 15, "serif", align="center"),
+    )
+    _column(page, 24, 60, 165, 82, (
+        ("名　　　称", co.name),
+        ("类　　　型", co.company_type),
+        ("住　　　所", co.address),
+        ("法定代表人", co.legal_rep.name),
+        ("注 册 资 本", co.capital_text),
+        ("成 立 日 期", cn_date(co.established)),
+        ("营 业 期 限", _licence_term(co)),
+    ), size, 10.0, 6.5)
+    page.add(Text(178, 82, "经 营 范 围", size, "serif_bold"))
+    for k, text in enumerate(wrap(co.scope, size, 100)):
+        page.add(Text(178, 90 + k * 6.5, text, size))
+    page.add(
+        Picture(24, 160, 26, 26, qr_picture(rng.getrandbits(32))),
+        Text(54, 176, "企业信用信息公示系统网址：", 8, "sans"),
+        Text(54, 181, "http://www.gsxt.gov.cn", 8, "sans"),
+        Text(176, 168, "登记机关", size, "serif_bold"),
+        Text(198, 168, authority, size),
+        Text(244, 184, cn_date(issue), size, align="center"),
+        Picture(224, 151, 38, 38, seal_picture(authority, rng.getrandbits(32)), multiply=True),
+        Text(275, 195, "国家工商行政管理总局监制", 8, "sans", align="right"),
+    )
+    return page, _licence_fields(co, authority, issue)
+
+
+def layout_business_licence_old(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """企业法人营业执照 (副本) from before the USCC reform: portrait, emblem on top, the 15-digit
+    注册号 instead of a USCC, one column of spaced labels with 法定代表人姓名, 实收资本 and
+    公司类型, the 工商局's seal over the date (its name printed nowhere else), the annual
+    inspection note. Only for companies registered before the reform."""
+    co = customer.company
+    regno = make_registration_no(rng, co.division)
+    issue = random_date(rng, co.established, min(USCC_REFORM - dt.timedelta(days=1),
+                                                 co.established + dt.timedelta(days=3 * 365)))
+    smaller = [c for c in CAPITALS_WAN if c < co.capital_wan]
+    paid = co.capital_wan if rng.random() < 0.5 or not smaller else rng.choice(smaller)
+    paid_text = capital_in_words(paid) if co.capital_text.endswith("万元整") else f"{paid}万元人民币"
+    authority = old_registrar(co.division)
+    page = Page(210, 297)
+    frame = (120, 80, 40)
+    page.add(Box(10, 10, 190, 277, outline=frame, width=1.0), Box(13, 13, 184, 271, outline=frame, width=0.3),
+             Picture(92, 20, 26, 26, emblem_picture()),
+             Text(105, 62, "企业法人营业执照", 28, "serif_bold", align="center"),
+             Text(105, 73, "（副　　本）", 14, "serif", align="center"),
+             Text(186, 87, f"注册号　{regno}", 12, "sans", align="right"))
+    _column(page, 26, 66, 186, 103, (
+        ("名　　　　称", co.name),
+        ("住　　　　所", co.address),
+        ("法定代表人姓名", co.legal_rep.name),
+        ("注 册 资 本", co.capital_text),
+        ("实 收 资 本", paid_text),
+        ("公 司 类 型", co.company_type),
+        ("经 营 范 围", co.scope),
+        ("营 业 期 限", _licence_term(co)),
+        ("成 立 日 期", cn_date(co.established)),
+    ), 12, 11.0, 6.8)
+    page.add(Text(112, 240, "登 记 机 关", 12, "serif_bold"),
+             Text(160, 258, cn_date(issue), 12, align="center"),
+             Picture(138, 226, 42, 42, seal_picture(authority, rng.getrandbits(32)), multiply=True),
+             Text(26, 270, "请于每年三月一日至六月三十日参加年度检验。", 8.5, "sans"),
+             Text(186, 280, "中华人民共和国国家工商行政管理总局监制", 8, "sans", align="right"))
+    page.seal_codes = [regno]
+    page.extra = {"paid_in_capital_text": paid_text, "authority": authority}
+    return page, _licence_fields(co, None, issue, registration_no=regno)
+
+
+def _copy_note(page: Page, rng: random.Random, x: float, y: float) -> None:
+    if rng.random() < 0.7:
+        page.add(Picture(x, y, 90, 14, handwriting_picture("此复印件与原件一致", rng.uniform(-4, 4))))
+
+
+def layout_id_card_side_by_side(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """ID-card copy with front and back side by side: at real size on A4 portrait, or
+    enlarged on A4 landscape."""
+    p = customer.company.legal_rep
+    if rng.random() < 0.5:
+        page, s, gap, top = Page(210, 297), 1.0, 8.0, rng.uniform(25, 60)
+    else:
+        page, s, gap, top = Page(297, 210), 1.4, 12.0, rng.uniform(30, 50)
+    w, h = CARD_W * s, CARD_H * s
+    x0 = (page.width - 2 * w - gap) / 2
+    fields = _id_front(page, p, x0, top, s)
+    fields.update(_id_back(page, p, x0 + w + gap, top, s))
+    _copy_note(page, rng, page.width / 2 - 45, top + h + 10)
+    page.seal_codes = [p.id_number]
+    return page, fields
+
+
+def _one_side(customer: Customer, rng: random.Random, front: bool) -> tuple[Page, Fields]:
+    p = customer.company.legal_rep
+    page = Page(210, 297)
+    s = rng.choice((1.0, 1.4))
+    w, h = CARD_W * s, CARD_H * s
+    x0, top = (210 - w) / 2 + rng.uniform(-20, 20), rng.uniform(30, 90)
+    fields = (_id_front if front else _id_back)(page, p, x0, top, s)
+    _copy_note(page, rng, 60, top + h + 10)
+    if front:
+        page.seal_codes = [p.id_number]
+    return page, fields
+
+
+def layout_id_card_front(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """ID-card copy of the front (人像面) only: name, sex, ethnicity, birth, address, number."""
+    return _one_side(customer, rng, front=True)
+
+
+def layout_id_card_back(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """ID-card copy of the back (国徽面) only: issuing authority and validity."""
+    return _one_side(customer, rng, front=False)
+
+
+def _grid(page: Page, left: float, split: float, right: float, y: float,
+          rows: Sequence[tuple[str, str]], size: float, min_h: float = 11.0, line: float = 6.5) -> float:
+    """A two-column table: label cell | value cell (wrapped); returns the y below it."""
+    for label, value in rows:
+        lines = wrap(value, size, right - split - 6)
+        h = max(min_h, len(lines) * line + 4.5)
+        page.add(Box(left, y, split - left, h, outline=BLACK, width=0.35),
+                 Box(split, y, right - split, h, outline=BLACK, width=0.35),
+                 Text(left + 3, y + h / 2 + size * MM_PER_PT * 0.35, label, size, "serif_bold"))
+        top = y + (h - len(lines) * line) / 2 + line * 0.78
+        for k, text in enumerate(lines):
+            page.add(Text(split + 3, top + k * line, text, size))
+        y += h
+    return y
+
+
+def _letter_basics(customer: Customer, world: World, rng: random.Random) -> tuple[Person, dt.date, dt.date, str]:
+    """Agent, signing date, valid-to date and matter, drawn as the standard letter draws them."""
+    co = customer.company
+    agent = make_person(rng, home=co.division)
+    sign_date = random_date(rng, max(co.established, dt.date(2023, 1, 1)), AS_OF - dt.timedelta(days=10))
+    years = rng.choice((1, 1, 2, 3))
+    while add_years(sign_date, years) <= AS_OF:
+        years += 1
+    return agent, sign_date, add_years(sign_date, years), rng.choice(AUTH_MATTERS).format(firm=world.firm.name)
+
+
+def _letter_fields(co: Company, agent: Person) -> Fields:
+    return {"principal": co.name, "principal_uscc": co.uscc, "agent_name": agent.name,
+            "agent_id_number": agent.id_number, "legal_rep": co.legal_rep.name}
+
+
+def layout_authorization_letter_table(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """授权委托书 as a form: a table of 委托单位 / 被委托人 details, a short statement, the
+    company seal and the legal representative's signature."""
+    co = customer.company
+    agent, sign_date, valid_to, matter = _letter_basics(customer, world, rng)
+    page = Page(210, 297)
+    left, right, size = 20.0, 190.0, 11
+    page.add(Text(105, 34, rng.choice(("授权委托书", "法人授权委托书")), 20, "serif_bold", align="center"))
+    phone = f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}"
+    y = _grid(page, left, left + 40, right, 46, (
+        ("委托单位", co.name),
+        ("统一社会信用代码", co.uscc),
+        ("单位地址", co.address),
+        ("法定代表人", co.legal_rep.name),
+        ("被委托人", agent.name),
+        ("性别", agent.sex),
+        ("身份证号码", agent.id_number),
+        ("联系电话", phone),
+        ("委托事项", matter),
+        ("委托期限", f"自{cn_date(sign_date)}至{cn_date(valid_to)}"),
+    ), size)
+    body = ("兹委托上述被委托人代表我单位办理委托事项，被委托人在委托期限内所签署的文件及办理的"
+            "相关事务，我单位均予承认并承担相应法律责任。")
+    y = paragraph(page, body, left, right, y + 12, size, text_width("　　", size))
+    y = max(y + 18, 215.0)
+    page.add(Text(100, y, "委托单位（盖章）：", size, "serif_bold"),
+             Picture(118, y - 16, 42, 42, seal_picture(co.name, rng.getrandbits(32)), multiply=True),
+             Text(100, y + 16, "法定代表人（签字）：", size, "serif_bold"),
+             Picture(142, y + 7, 34, 12, handwriting_picture(co.legal_rep.name, rng.uniform(-5, 5))),
+             Text(100, y + 30, cn_date(sign_date, pad=False), size))
+    page.extra = {"matter": matter, "valid_to": valid_to.isoformat(), "sign_date": sign_date.isoformat()}
+    return page, _letter_fields(co, agent)
+
+
+def layout_authorization_letter_statement(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """法定代表人授权书 (as in tender files): the parties named in running text, not after labels;
+    授权单位 seal, signatures of the legal representative and the 被授权人."""
+    co = customer.company
+    agent, sign_date, valid_to, matter = _letter_basics(customer, world, rng)
+    page = Page(210, 297)
+    left, right, size = 28.0, 182.0, 12.5
+    page.add(Text(105, 42, "法定代表人授权书", 22, "serif_bold", align="center"))
+    indent = text_width("　　", size)
+    y = 64.0
+    for body in (
+        (f"本授权书声明：{co.name}（统一社会信用代码：{co.uscc}）法定代表人{co.legal_rep.name}，"
+         f"现授权委托{agent.name}（身份证号码：{agent.id_number}）为本单位的合法代理人，"
+         f"{matter}。"),
+        ("代理人在上述授权范围内所签署的一切文件和处理与之有关的一切事务，本单位均予以承认。"
+         "代理人无转委托权。特此授权。"),
+        f"本授权书自签发之日起生效，有效期至{cn_date(valid_to)}。",
+    ):
+        for k, text in enumerate(wrap(body, size, right - left, first_width=right - left - indent)):
+            page.add(Text(left + (indent if k == 0 else 0), y, text, size))
+            y += 8.5
+        y += 4
+    y = max(y + 20, 170.0)
+    page.add(Text(left, y, "授权单位（盖章）：", size, "serif_bold"),
+             Text(left + text_width("授权单位（盖章）：", size, "serif_bold"), y, co.name, size),
+             Picture(left + 62, y - 22, 42, 42, seal_picture(co.name, rng.getrandbits(32)), multiply=True),
+             Text(left, y + 18, "法定代表人（签字或盖章）：", size, "serif_bold"),
+             Picture(left + 66, y + 8, 34, 12, handwriting_picture(co.legal_rep.name, rng.uniform(-5, 5))),
+             Text(left, y + 34, "被授权人（签字）：", size, "serif_bold"),
+             Picture(left + 46, y + 24, 30, 12, handwriting_picture(agent.name, rng.uniform(-5, 5))),
+             Text(left, y + 50, f"日期：{cn_date(sign_date)}", size))
+    page.extra = {"matter": matter, "valid_to": valid_to.isoformat(), "sign_date": sign_date.isoformat()}
+    return page, _letter_fields(co, agent)
+
+
+def _account_basics(co: Company, rng: random.Random) -> tuple[str, str, str, dt.date]:
+    bank, digits = rng.choice(BANKS)
+    branch = f"{bank}{co.division.city.removesuffix('市')}{_district_short(co.division)}支行"
+    account_no = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
+    opened = random_date(rng, co.established, min(AS_OF - dt.timedelta(days=30), co.established + dt.timedelta(days=90)))
+    return branch, account_no, f"J{co.division.code[:4]}{rng.randint(0, 999_999_999):09d}", opened
+
+
+def layout_bank_account_proof_info(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """基本存款账户信息 (what banks print since account licences were abolished in 2019): an A5
+    sheet, a table with 账户名称, 账号, 开户银行 and 基本存款账户编号 (the former 核准号), the
+    branch's business seal."""
+    co = customer.company
+    branch, account_no, approval_no, opened = _account_basics(co, rng)
+    page = Page(210, 148)
+    page.add(Text(105, 24, "基本存款账户信息", 20, "serif_bold", align="center"))
+    y = _grid(page, 18, 70, 192, 34, (
+        ("账户名称", co.name),
+        ("账号", account_no),
+        ("开户银行", branch),
+        ("基本存款账户编号", approval_no),
+        ("法定代表人（单位负责人）", co.legal_rep.name),
+        ("开户日期", cn_date(opened)),
+    ), 11, min_h=10.5)
+    page.add(Text(120, y + 16, "开户银行（盖章）", 11),
+             Text(150, y + 26, cn_date(opened), 11, align="center"),
+             Picture(128, y - 4, 36, 36, seal_picture(branch + "业务专用章", rng.getrandbits(32)), multiply=True))
+    page.extra = {"legal_rep": co.legal_rep.name, "issue_date": opened.isoformat()}
+    return page, {"account_name": co.name, "bank": branch, "account_no": account_no, "approval_no": approval_no}
+
+
+def layout_bank_account_proof_letter(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """开户证明 on the bank's letter paper: a sentence, then 户名 / 账号 / 开户行 lines with
+    spaced labels; no 核准号; the branch's seal over the date."""
+    co = customer.company
+    branch, account_no, _, opened = _account_basics(co, rng)
+    issued = random_date(rng, max(opened, AS_OF - dt.timedelta(days=400)), AS_OF - dt.timedelta(days=3))
+    page = Page(210, 297)
+    left, right, size = 25.0, 185.0, 12
+    page.add(Text(left, 22, branch, 10.5, "sans"), Box(left, 25, right - left, 0.5, fill=(40, 80, 150)),
+             Text(105, 50, "开 户 证 明", 22, "serif_bold", align="center"))
+    y = paragraph(page, f"兹证明{co.name}（统一社会信用代码：{co.uscc}）于{cn_date(opened)}在我行"
+                  f"开立人民币基本存款账户，账户信息如下：", left, right, 70, size, text_width("　　", size))
+    y += 6
+    for label, value in (("户　　名：", co.name), ("账　　号：", account_no), ("开 户 行：", branch),
+                         ("账户性质：", "基本存款账户")):
+        y = _labelled(page, left + 10, y, label, value, size, right - left - 10, step=9)
+    y = paragraph(page, "特此证明。", left, right, y + 4, size, text_width("　　", size))
+    page.add(Text(right, y + 30, branch, size, align="right"),
+             Text(right, y + 40, cn_date(issued), size, align="right"),
+             Picture(right - 50, y + 8, 40, 40, seal_picture(branch, rng.getrandbits(32)), multiply=True))
+    page.extra = {"issue_date": issued.isoformat(), "opened": opened.isoformat()}
+    return page, {"account_name": co.name, "bank": branch, "account_no": account_no}
+
+
+def layout_archive_cover_handwritten(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """档案袋封面 filled in by hand: printed labels on ruled lines (单位名称, 档案号, …), the
+    values written in blue ink, dates with dots."""
+    co = customer.company
+    archive_date = random_date(rng, max(co.established, dt.date(2021, 1, 1)), AS_OF - dt.timedelta(days=5))
+    archive_no = f"{archive_date.year}-{rng.choice(ARCHIVE_DEPTS)}-{rng.randint(1, 300):03d}"
+    keeper = person_name(rng, rng.choice("男女"))
+    page = Page(210, 297, background=(228, 208, 168))
+    left, right = 28.0, 182.0
+    page.add(Text(105, 40, "档　案　袋", 28, "serif_bold", align="center"),
+             Text(105, 52, world.firm.name, 11, "serif", align="center"))
+    y = 80.0
+    for label, value in (("单位名称", co.name), ("档 案 号", archive_no),
+                         ("归档日期", f"{archive_date:%Y.%m.%d}"), ("保 管 人", keeper),
+                         ("保管期限", rng.choice(("长期", "30年", "10年"))), ("页　　数", str(rng.randint(8, 40)))):
+        page.add(Text(left, y, f"{label}：", 13, "serif_bold"),
+                 Box(left + 28, y + 1.5, right - left - 28, 0.35, fill=BLACK),
+                 Text(left + 32, y - 1 + rng.uniform(-0.8, 0.8), value, 14, "hand", HAND_BLUE))
+        y += 17
+    page.add(Text(105, 270, "（档案袋内资料请按目录顺序排放）", 10, "serif", align="center"))
+    return page, {"name": co.name, "archive_no": archive_no, "archive_date": archive_date.isoformat(), "keeper": keeper}
+
+
+def layout_contract_first_page_roles(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """Contract first page set otherwise: 编号 top left, the parties as 委托方（甲方）… with their
+    codes and contacts, narrower margins in sans type, 签订时间 and 签订地点 after the opening."""
+    a, b = customer.company, world.firm
+    tpl, sign_date, contract_no = _contract_basics(customer, rng)
+    page = Page(210, 297)
+    left, right, size = 20.0, 190.0, 11
+    page.add(Text(left, 20, f"编号：{contract_no}", 10, "sans"),
+             Text(105, 40, tpl.title, 20, "sans_bold", align="center"))
+    y = 58.0
+    for tag, role, party in (("甲方", tpl.role_a, a), ("乙方", tpl.role_b, b)):
+        page.add(Text(left, y, f"{role}（{tag}）：{party.name}", size, "sans_bold"),
+                 Text(left, y + 7, f"统一社会信用代码：{party.uscc}", size, "sans"),
+                 Text(left, y + 14, f"地址：{party.address}", size, "sans"),
+                 Text(left, y + 21, f"联系人：{party.legal_rep.name}", size, "sans"))
+        y += 32
+    page.add(Text(left, y, f"签订时间：{cn_date(sign_date, pad=False)}", size, "sans"),
+             Text(left + 85, y, f"签订地点：{a.division.city}", size, "sans"))
+    y += 12
+    indent = text_width("　　", size)
+    body = (f"甲乙双方根据《中华人民共和国民法典》等有关法律规定，经平等协商，就{tpl.subject}事宜"
+            f"订立本合同，共同信守。")
+    for k, text in enumerate(wrap(body, size, right - left, "sans", first_width=right - left - indent)):
+        page.add(Text(left + (indent if k == 0 else 0), y, text, size, "sans"))
+        y += 7
+    for heading, clause in tpl.clauses:
+        y += 3
+        page.add(Text(left, y, heading, size, "sans_bold"))
+        y += 7
+        for text in wrap(clause, size, right - left, "sans"):
+            page.add(Text(left, y, text, size, "sans"))
+            y += 7
+    page.add(Text(right, 285, "第1页/共4页", 9, "sans", align="right"))
+    return page, {"contract_no": contract_no, "party_a": a.name, "party_b": b.name,
+                  "sign_date": sign_date.isoformat(), "title": tpl.title}
+
+
+def layout_contract_amount_page_inline(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """Contract price page without a table: items as lines, then 合同总价 in figures and
+    人民币大写 on the next line (without the 人民币 prefix)."""
+    from extractors.parsing import amount_in_words
+
+    contract = _contract_of(customer, world)
+    page = Page(210, 297)
+    left, right, size = 22.0, 188.0, 11.5
+    names = ("技术服务费", "设备采购", "安装调试", "运维支持", "培训服务", "软件许可", "耗材", "运输费")
+    items = []
+    for name in rng.sample(names, rng.randint(2, 4)):
+        qty = rng.choice((1, 1, 2, 3, 5, 10, 12, 20))
+        unit = Decimal(rng.randint(5, 900) * 100) + (Decimal("0.50") if rng.random() < 0.2 else 0)
+        items.append((name, qty, unit))
+    total = sum((q * u for _, q, u in items), Decimal(0))
+    figures = f"¥{total:,.2f}"
+    words = amount_in_words(total)
+    y = 28.0
+    page.add(Text(left, y, "第三条　合同价款", size, "serif_bold"))
+    y += 9
+    for k, (n, q, u) in enumerate(items, start=1):
+        page.add(Text(left + 8, y, f"{k}. {n}：数量{q}，单价¥{u:,.2f}，小计¥{q * u:,.2f}", size))
+        y += 7.5
+    y += 4
+    page.add(Text(left, y, f"合同总价：{figures}（含税）", size, "serif_bold"))
+    y += 8
+    page.add(Text(left, y, f"人民币大写：{words}", size, "serif_bold"))
+    y += 12
+    indent = text_width("　　", size)
+    for body in ("上述价款为固定总价，已包含乙方履行本合同所需的全部费用，合同履行期间不作调整。",
+                 "付款方式：合同签订后十五日内甲方支付合同总价的百分之五十，验收合格后十五日内支付剩余款项。",
+                 "乙方收款账户信息以乙方加盖公章的书面通知为准。"):
+        y = paragraph(page, body, left, right, y, size, indent) + 2
+    page.add(Text(105, 285, "- 2 -", 9, "serif", align="center"))
+    num = int(total) if total == total.to_integral() else float(total)
+    page.extra = {"contract_no": contract["contract_no"]} if contract else {}
+    return page, {"amount": num, "amount_text": figures, "amount_in_words": num, "amount_in_words_text": words}
+
+
+def layout_contract_signature_page_columns(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """Signature page with the two parties side by side: 甲方（盖章）: above the name, the
+    signature line, 日期: under each; seals over the names."""
+    a, b = customer.company, world.firm
+    contract = _contract_of(customer, world)
+    if contract is not None:
+        sign_date = dt.date.fromisoformat(contract["sign_date"])
+    else:
+        sign_date = random_date(rng, max(a.established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
+    page = Page(210, 297)
+    left, right, size = 22.0, 188.0, 11.5
+    y = paragraph(page, "本合同一式肆份，甲乙双方各执贰份，具有同等法律效力。本合同经双方法定代表人或"
+                  "授权代表签字并加盖公章后生效。", left, right, 40, size, text_width("　　", size))
+    page.add(Text(105, y + 6, "（以下无正文，为签署页）", size, align="center"))
+    y += 40
+    for x, tag, party in ((left, "甲方", a), (110.0, "乙方", b)):
+        page.add(Text(x, y, f"{tag}（盖章）：", size, "serif_bold"))
+        lines = wrap(party.name, size, 76)
+        for k, text in enumerate(lines):
+            page.add(Text(x, y + 9 + k * 7, text, size))
+        page.add(Picture(x + rng.uniform(5, 30), y - 12, 40, 40, seal_picture(party.name, rng.getrandbits(32)),
+                         multiply=True))
+        yy = y + 9 + len(lines) * 7 + 12
+        page.add(Text(x, yy, "法定代表人或委托代理人：", size),
+                 Picture(x + 20, yy + 3, 34, 12, handwriting_picture(party.legal_rep.name, rng.uniform(-6, 6))),
+                 Text(x, yy + 26, f"日期：{cn_date(sign_date)}", size))
+    page.add(Text(105, 285, "- 4 -", 9, "serif", align="center"))
+    page.extra = {"contract_no": contract["contract_no"]} if contract else {}
+    return page, {"party_a": a.name, "party_b": b.name, "sign_date": sign_date.isoformat()}
+
+
+# --- qualification (资质证明): industry permits and certificates ------------------------------
+
+PROVINCE_SHORT = {"11": "京", "12": "津", "31": "沪", "50": "渝", "33": "浙", "32": "苏", "44": "粤", "35": "闽",
+                  "37": "鲁", "42": "鄂", "43": "湘", "51": "川", "61": "陕", "34": "皖", "21": "辽"}
+FOOD_BUSINESS_FORMS = ("食品销售经营者（批发兼零售）", "食品销售经营者（网络经营）", "餐饮服务经营者（中型餐馆）",
+                       "单位食堂（职工食堂）")
+FOOD_ITEMS = ("预包装食品（含冷藏冷冻食品）销售，散装食品（不含冷藏冷冻食品）销售",
+              "预包装食品（不含冷藏冷冻食品）销售，保健食品销售",
+              "热食类食品制售，冷食类食品制售，自制饮品制售")
+ISO_SCOPES = {
+    "信息科技": "计算机软件开发及技术服务", "商贸": "日用百货、五金产品、电子产品的销售",
+    "建筑工程": "建筑工程施工及园林绿化工程施工", "食品": "预包装食品的销售", "物流": "普通货物道路运输及仓储服务",
+    "医疗器械": "第二类、第三类医疗器械的销售", "文化传媒": "广告设计、制作及会议会展服务",
+    "环保科技": "环境保护专用设备的销售及技术服务", "餐饮管理": "餐饮管理服务", "电子科技": "电子元器件的设计与销售",
+}
+CONSTRUCTION_GRADES = ("建筑工程施工总承包贰级", "建筑工程施工总承包叁级", "市政公用工程施工总承包叁级",
+                       "建筑装修装饰工程专业承包贰级", "地基基础工程专业承包叁级", "环保工程专业承包叁级")
+
+
+def _cert_dates(rng: random.Random, co: Company, years: int) -> tuple[dt.date, dt.date]:
+    """Issue date and valid-to date (the day before `years` later), still valid on AS_OF."""
+    earliest = max(co.established, add_years(AS_OF, -years) + dt.timedelta(days=30))
+    issue = random_date(rng, earliest, AS_OF - dt.timedelta(days=20))
+    return issue, add_years(issue, years) - dt.timedelta(days=1)
+
+
+def _qualification_fields(cert_name: str, cert_no: str, co: Company, valid_to: dt.date) -> Fields:
+    return {"cert_name": cert_name, "cert_no": cert_no, "holder": co.name, "holder_uscc": co.uscc,
+            "valid_to": valid_to.isoformat()}
+
+
+def layout_qualification_food(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """食品经营许可证 (正本, 2015 format): landscape, emblem and title on top, the operator's
+    details on the left (经营者名称, 社会信用代码（身份证号码）, 法定代表人（负责人）, 住所, …),
+    许可证编号 and the supervising office on the right, 有效期至 bottom right under the seal."""
+    co = customer.company
+    issue, valid_to = _cert_dates(rng, co, 5)
+    cert_no = f"JY{rng.choice('123')}{co.division.code}{rng.randint(1, 999_999):06d}{rng.randint(0, 9)}"
+    authority = co.division.registrar
+    page = Page(297, 210)
+    frame = (40, 110, 60)
+    page.add(Box(8, 8, 281, 194, outline=frame, width=1.8), Box(12, 12, 273, 186, outline=frame, width=0.4),
+             Picture(138.5, 16, 20, 20, emblem_picture()),
+             Text(148.5, 52, "食品经营许可证", 34, "serif_bold", align="center"))
+    size = 11.5
+    _column(page, 24, 84, 176, 72, (
+        ("经营者名称", co.name),
+        ("社会信用代码（身份证号码）", co.uscc),
+        ("法定代表人（负责人）", co.legal_rep.name),
+        ("住　　所", co.address),
+        ("经营场所", co.address),
+        ("主体业态", rng.choice(FOOD_BUSINESS_FORMS)),
+        ("经营项目", rng.choice(FOOD_ITEMS)),
+    ), size, 10.0, 6.5)
+    officers = "、".join(person_name(rng, rng.choice("男女")) for _ in range(2))
+    _column(page, 188, 220, 280, 72, (
+        ("许可证编号", cert_no),
+        ("日常监督管理机构", f"{co.division.district}市场监督管理局"),
+        ("日常监督管理人员", officers),
+        ("投诉举报电话", "12315"),
+        ("发证机关", authority),
+        ("签 发 人", person_name(rng, rng.choice("男女"))),
+    ), 10.5, 10.0, 6.0)
+    page.add(Picture(228, 140, 40, 40, seal_picture(authority, rng.getrandbits(32)), multiply=True),
+             Text(248, 172, cn_date(issue), size, align="center"),
+             Text(248, 184, f"有效期至　{cn_date(valid_to)}", size, align="center"),
+             Text(148.5, 196, "国家食品药品监督管理总局监制", 8, "sans", align="center"))
+    page.seal_codes = [cert_no]
+    page.extra = {"issue_date": issue.isoformat(), "authority": authority}
+    return page, _qualification_fields("食品经营许可证", cert_no, co, valid_to)
+
+
+def layout_qualification_iso(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """质量管理体系认证证书 (ISO 9001) of a certification body: portrait, the body on top, title
+    in Chinese and English, 证书编号, "兹证明" then 组织名称 / 统一社会信用代码 / 注册地址 /
+    认证范围, the dates with 有效期至, the body's seal."""
+    co = customer.company
+    issue, valid_to = _cert_dates(rng, co, 3)
+    first_issue = random_date(rng, max(co.established, add_years(issue, -9)), issue) if rng.random() < 0.5 else issue
+    body = "".join(rng.sample(TRADE_NAME_CHARS, 2)) + rng.choice(("认证有限公司", "认证中心有限公司", "质量认证有限公司"))
+    cert_no = f"{rng.randint(1, 999):03d}{rng.randint(10, 99)}Q{rng.randint(0, 99_999):05d}R{rng.randint(0, 3)}{rng.choice('MS')}"
+    industry = next((k for k in ISO_SCOPES if k in co.name), "商贸")
+    page = Page(210, 297)
+    frame = (30, 70, 140)
+    left, right, size = 28.0, 182.0, 12
+    page.add(Box(10, 10, 190, 277, outline=frame, width=2.0), Box(14, 14, 182, 269, outline=frame, width=0.5),
+             Text(105, 34, body, 14, "serif_bold", align="center"),
+             Text(105, 56, "质量管理体系认证证书", 26, "serif_bold", align="center"),
+             Text(105, 65, "QUALITY MANAGEMENT SYSTEM CERTIFICATE", 10, "sans", align="center"),
+             Text(105, 78, f"证书编号：{cert_no}", 12, "sans", align="center"),
+             Text(left, 96, "兹证明", size, "serif_bold"))
+    y = _column(page, left, left + 44, right, 108, (
+        ("组织名称：", co.name),
+        ("统一社会信用代码：", co.uscc),
+        ("注册地址：", co.address),
+        ("经营地址：", co.address),
+    ), size, 10.5, 7.0)
+    y = paragraph(page, "质量管理体系符合标准：GB/T 19001-2016/ISO 9001:2015", left, right, y + 2, size, 0)
+    y = _column(page, left, left + 44, right, y + 4, (("认证覆盖范围：", ISO_SCOPES[industry]),), size, 10.5, 7.0)
+    y = _column(page, left, left + 44, right, y + 6, (
+        ("初次发证日期：", cn_date(first_issue)),
+        ("本次发证日期：", cn_date(issue)),
+        ("有效期至：", cn_date(valid_to)),
+    ), size, 9.0, 7.0)
+    y = paragraph(page, "本证书有效期内，获证组织须定期接受监督审核并经审核合格，此证书方继续有效。",
+                  left, right, y + 6, 9.5, 0)
+    page.add(Picture(128, 212, 44, 44, seal_picture(body, rng.getrandbits(32)), multiply=True),
+             Text(150, 262, body, 11, align="center"),
+             Text(105, 276, "本证书信息可在国家认证认可监督管理委员会官方网站（www.cnca.gov.cn）上查询", 8, "sans",
+                  align="center"))
+    page.seal_codes = [cert_no]
+    page.extra = {"issue_date": issue.isoformat(), "first_issue_date": first_issue.isoformat(), "body": body}
+    return page, _qualification_fields("质量管理体系认证证书", cert_no, co, valid_to)
+
+
+def layout_qualification_construction(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """建筑业企业资质证书 (2015 format): landscape, 证书编号 top left and 有效期 top right of the
+    title, the company (企业名称, 详细地址, 统一社会信用代码（或营业执照注册号）, …) on the left,
+    资质类别及等级 on the right, the housing department's seal over the date."""
+    co = customer.company
+    issue, valid_to = _cert_dates(rng, co, 5)
+    cert_no = f"D{rng.choice('23')}{co.division.code[:2]}{rng.randint(0, 999_999):06d}"
+    dept = (f"{co.division.province}住房和城乡建设厅" if co.division.province
+            else f"{co.division.city}住房和城乡建设委员会")
+    page = Page(297, 210)
+    frame = (150, 40, 40)
+    size = 11.5
+    page.add(Box(9, 9, 279, 192, outline=frame, width=1.4), Box(12.5, 12.5, 272, 185, outline=frame, width=0.4),
+             Text(148.5, 42, "建筑业企业资质证书", 30, "serif_bold", align="center"),
+             Text(24, 58, f"证书编号：{cert_no}", size, "sans"),
+             Text(273, 58, f"有效期：{cn_date(valid_to)}", size, "sans", align="right"))
+    capital = f"{co.capital_wan}万元人民币"
+    nature = "股份有限公司" if "股份" in co.company_type else "有限责任公司"
+    _column(page, 24, 102, 168, 78, (
+        ("企业名称", co.name),
+        ("详细地址", co.address),
+        ("统一社会信用代码（或营业执照注册号）", co.uscc),
+        ("法定代表人", co.legal_rep.name),
+        ("注册资本", capital),
+        ("经济性质", nature),
+    ), size, 10.5, 6.5)
+    page.add(Text(176, 78, "资质类别及等级", size, "serif_bold"))
+    for k, grade in enumerate(rng.sample(CONSTRUCTION_GRADES, rng.randint(1, 3))):
+        page.add(Text(176, 88 + k * 7.5, grade, size))
+    page.add(Text(196, 162, "发证机关：", size, "serif_bold"),
+             Picture(214, 146, 42, 42, seal_picture(dept, rng.getrandbits(32)), multiply=True),
+             Text(236, 184, cn_date(issue), size, align="center"),
+             Picture(24, 160, 24, 24, qr_picture(rng.getrandbits(32))),
+             Text(148.5, 196, "中华人民共和国住房和城乡建设部制", 8, "sans", align="center"))
+    page.seal_codes = [cert_no]
+    page.extra = {"issue_date": issue.isoformat(), "authority": dept}
+    return page, _qualification_fields("建筑业企业资质证书", cert_no, co, valid_to)
+
+
+QUALIFICATION_DESIGNS: dict[str, Layout] = {
+    "food_permit": layout_qualification_food,
+    "iso9001": layout_qualification_iso,
+    "construction": layout_qualification_construction,
+}
+
+
+def layout_qualification(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """资质证明: one of the designs (`QUALIFICATION_DESIGNS`), chosen by `rng`."""
+    return QUALIFICATION_DESIGNS[rng.choice(sorted(QUALIFICATION_DESIGNS))](customer, world, rng)
+
+
+# --- address_proof (经营地址证明): a lease's first page or a property certificate ----------------
+
+
+def _premises(co: Company, rng: random.Random) -> str:
+    """Where the customer operates: mostly its registered address, sometimes elsewhere in its
+    district (a registered-vs-actual gap)."""
+    return co.address if rng.random() < 0.7 else street_address(rng, co.division, residential=False)
+
+
+def layout_address_proof_lease(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """房屋租赁合同, first page: 出租方（甲方） a person or a property company, 承租方（乙方）
+    the customer with its code, then 第一条 房屋基本情况 with 房屋坐落, area, use, term, rent."""
+    co = customer.company
+    address = _premises(co, rng)
+    start = random_date(rng, max(co.established, AS_OF - dt.timedelta(days=3 * 365)), AS_OF - dt.timedelta(days=15))
+    years = rng.choice((1, 2, 3, 5))
+    while add_years(start, years) <= AS_OF:
+        years += 1
+    end = add_years(start, years) - dt.timedelta(days=1)
+    if rng.random() < 0.5:
+        landlord = make_person(rng, home=co.division)
+        landlord_lines = [f"出租方（甲方）：{landlord.name}", f"身份证号码：{landlord.id_number}"]
+        landlord_name = landlord.name
+    else:
+        landlord_name = f"{co.division.city.removesuffix('市')}{''.join(rng.sample(TRADE_NAME_CHARS, 2))}置业有限公司"
+        landlord_lines = [f"出租方（甲方）：{landlord_name}", f"法定代表人：{person_name(rng, rng.choice('男女'))}"]
+    area = Decimal(rng.randint(3_000, 90_000)) / 100
+    rent = rng.randint(30, 900) * 100
+    page = Page(210, 297)
+    left, right, size = 25.0, 185.0, 12
+    page.add(Text(105, 38, "房屋租赁合同", 22, "serif_bold", align="center"))
+    y = 52.0
+    if rng.random() < 0.5:
+        page.add(Text(right, y, f"合同编号：ZL{start:%Y%m}{rng.randint(1, 999):03d}", 10.5, align="right"))
+    y += 14
+    for text in landlord_lines:
+        page.add(Text(left, y, text, size, "serif_bold" if text.startswith("出租方") else "serif"))
+        y += 7.5
+    y += 3
+    for text in (f"承租方（乙方）：{co.name}", f"统一社会信用代码：{co.uscc}", f"法定代表人：{co.legal_rep.name}"):
+        page.add(Text(left, y, text, size, "serif_bold" if text.startswith("承租方") else "serif"))
+        y += 7.5
+    y += 4
+    indent = text_width("　　", size)
+    y = paragraph(page, "根据《中华人民共和国民法典》及有关法律法规的规定，甲、乙双方在平等、自愿、协商一致的"
+                  "基础上，就乙方承租甲方房屋事宜，订立本合同。", left, right, y, size, indent) + 3
+    page.add(Text(left, y, "第一条　房屋基本情况", size, "serif_bold"))
+    y += 8
+    y = _labelled(page, left, y, "房屋坐落：", address, size, right - left)
+    y = _labelled(page, left, y, "建筑面积：", f"{area}平方米", size, right - left)
+    y = _labelled(page, left, y, "房屋用途：", rng.choice(("办公", "商业", "仓储", "办公及仓储")), size, right - left)
+    y += 3
+    page.add(Text(left, y, "第二条　租赁期限", size, "serif_bold"))
+    y += 8
+    y = paragraph(page, f"租赁期限自{cn_date(start)}起至{cn_date(end)}止，共{years}年。", left, right, y, size, indent) + 3
+    page.add(Text(left, y, "第三条　租金及支付方式", size, "serif_bold"))
+    y += 8
+    y = paragraph(page, f"月租金为人民币{rent:,}元，按季度支付，乙方应于每季度首月五日前将当季租金支付至甲方指定账户。",
+                  left, right, y, size, indent) + 3
+    page.add(Text(left, y, "第四条　租赁保证金", size, "serif_bold"))
+    y += 8
+    paragraph(page, "乙方应于本合同签订之日向甲方支付相当于两个月租金的保证金。租赁期满乙方结清各项费用并"
+              "交还房屋后，甲方应将保证金无息退还乙方。", left, right, y, size, indent)
+    page.add(Text(105, 280, "第 1 页　共 3 页", 9, "serif", align="center"))
+    page.extra = {"landlord": landlord_name, "lease_start": start.isoformat(), "lease_end": end.isoformat(),
+                  "registered_address": address == co.address}
+    return page, {"address": address}
+
+
+def layout_address_proof_property(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """不动产权证书 owned by the customer, copied open on A4 landscape: the registration page
+    (the grant text, the registry's seal and date, the booklet number) on the left, the
+    register page on the right (浙（2021）杭州市不动产权第0123456号 above a table: 权利人,
+    共有情况, 坐落, 不动产单元号, 权利类型, …)."""
+    co = customer.company
+    address = _premises(co, rng)
+    issue = random_date(rng, max(co.established, dt.date(2016, 1, 1)), AS_OF - dt.timedelta(days=20))
+    province = PROVINCE_SHORT.get(co.division.code[:2], "")
+    city = co.division.city
+    number = f"{province}（{issue.year}）{city}不动产权第{rng.randint(1, 9_999_999):07d}号"
+    registry = f"{city}{co.division.district}不动产登记中心" if rng.random() < 0.5 else f"{city}自然资源和规划局"
+    page = Page(297, 210)
+    page.add(Box(10, 12, 136, 186, outline=(120, 120, 120), width=0.4),
+             Box(151, 12, 136, 186, outline=(120, 120, 120), width=0.4))
+    # Left page: the grant.
+    for k, text in enumerate(wrap("根据《中华人民共和国民法典》等法律法规，为保护不动产权利人合法权益，对不动产权利人"
+                                  "申请登记的本证所列不动产权利，经审查核实，准予登记，颁发此证。", 11, 110)):
+        page.add(Text(22, 60 + k * 8, text, 11))
+    page.add(Text(60, 130, "登记机构（章）", 11),
+             Picture(74, 112, 40, 40, seal_picture(registry, rng.getrandbits(32)), multiply=True),
+             Text(94, 160, cn_date(issue), 11, align="center"),
+             Text(22, 186, "中华人民共和国自然资源部监制", 8, "sans"),
+             Text(132, 186, f"编号NO D{co.division.code[:2]}{rng.randint(0, 999_999_999):09d}", 9, "sans",
+                  align="right"))
+    # Right page: the register.
+    unit = (f"{co.division.code}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}GB{rng.randint(1, 99_999):05d}"
+            f"F{rng.randint(1, 99_999_999):08d}")
+    land = Decimal(rng.randint(50_000, 900_000)) / 100
+    floor = Decimal(rng.randint(3_000, 90_000)) / 100
+    use_from = random_date(rng, dt.date(2000, 1, 1), issue)
+    page.add(Text(219, 26, number, 11, "serif_bold", align="center"))
+    _grid(page, 156, 182, 282, 32, (
+        ("权利人", co.name),
+        ("共有情况", "单独所有"),
+        ("坐落", address),
+        ("不动产单元号", unit),
+        ("权利类型", "国有建设用地使用权/房屋所有权"),
+        ("权利性质", "出让/市场化商品房"),
+        ("用途", "商务金融用地/办公"),
+        ("面积", f"共有宗地面积{land}㎡/房屋建筑面积{floor}㎡"),
+        ("使用期限", f"国有建设用地使用权{cn_date(use_from)}起{cn_date(add_years(use_from, 40))}止"),
+        ("权利其他状况", "房屋结构：钢筋混凝土结构"),
+    ), 9.5, min_h=9.0, line=5.2)
+    page.extra = {"certificate_no": number, "holder": co.name, "issue_date": issue.isoformat(),
+                  "registered_address": address == co.address}
+    return page, {"address": address}
+
+
+ADDRESS_PROOF_DESIGNS: dict[str, Layout] = {
+    "lease": layout_address_proof_lease,
+    "property_cert": layout_address_proof_property,
+}
+
+
+def layout_address_proof(customer: Customer, world: World, rng: random.Random) -> tuple[Page, Fields]:
+    """经营地址证明: one of the designs (`ADDRESS_PROOF_DESIGNS`), chosen by `rng`."""
+    return ADDRESS_PROOF_DESIGNS[rng.choice(sorted(ADDRESS_PROOF_DESIGNS))](customer, world, rng)
+
+
 # --- backends: raster and PDF ------------------------------------------------------------
 
 
@@ -1281,7 +2167,54 @@ LAYOUTS: dict[str, Layout] = {
     "contract_signature_page": layout_contract_signature_page,
     "bank_account_proof": layout_bank_account_proof,
     "archive_cover": layout_archive_cover,
+    "qualification": layout_qualification,
+    "address_proof": layout_address_proof,
 }
+# Each type's layouts, by name; with varied layouts every document draws one (`pick_layout`).
+# "standard" is the type's `LAYOUTS` entry, the only one the committed set uses.
+VARIANTS: dict[str, dict[str, Layout]] = {
+    "business_licence": {
+        "standard": layout_business_licence,
+        "compact_2019": layout_business_licence_compact,
+        "format_2016": layout_business_licence_2016,
+        "old_registration_no": layout_business_licence_old,
+    },
+    "id_card": {
+        "standard": layout_id_card,
+        "side_by_side": layout_id_card_side_by_side,
+        "front_only": layout_id_card_front,
+        "back_only": layout_id_card_back,
+    },
+    "contract_first_page": {"standard": layout_contract_first_page, "roles_first": layout_contract_first_page_roles},
+    "authorization_letter": {
+        "standard": layout_authorization_letter,
+        "table": layout_authorization_letter_table,
+        "statement": layout_authorization_letter_statement,
+    },
+    "contract_amount_page": {"standard": layout_contract_amount_page, "inline": layout_contract_amount_page_inline},
+    "contract_signature_page": {"standard": layout_contract_signature_page,
+                                "columns": layout_contract_signature_page_columns},
+    "bank_account_proof": {
+        "standard": layout_bank_account_proof,
+        "account_info": layout_bank_account_proof_info,
+        "bank_letter": layout_bank_account_proof_letter,
+    },
+    "archive_cover": {"standard": layout_archive_cover, "handwritten": layout_archive_cover_handwritten},
+    "qualification": QUALIFICATION_DESIGNS,
+    "address_proof": ADDRESS_PROOF_DESIGNS,
+}
+# Layouts that only fit some customers: licence formats by when the company was registered.
+VARIANT_FITS: dict[tuple[str, str], Callable[[Customer], bool]] = {
+    ("business_licence", "format_2016"): lambda c: c.company.established < LICENCE_2019,
+    ("business_licence", "old_registration_no"): lambda c: c.company.established < USCC_REFORM,
+}
+
+
+def pick_layout(seed: int, doc_type: str, stem: str, customer: Customer) -> str:
+    """The layout a document gets with varied layouts: drawn from its own sub-seed among the
+    type's layouts that fit the customer, so adding documents reshuffles no other."""
+    names = [n for n in VARIANTS[doc_type] if VARIANT_FITS.get((doc_type, n), lambda c: True)(customer)]
+    return random.Random(sub_seed(seed, "layout", stem)).choice(names)
 
 
 def _render(layout: Layout) -> Callable[..., tuple[Image.Image, Fields]]:
@@ -1300,7 +2233,8 @@ RENDERERS: dict[str, Renderer] = {
     "id_card": render_id_card,
     "contract_first_page": render_contract_first_page,
     **{t: _render(LAYOUTS[t]) for t in ("authorization_letter", "contract_amount_page",
-                                         "contract_signature_page", "bank_account_proof", "archive_cover")},
+                                         "contract_signature_page", "bank_account_proof", "archive_cover",
+                                         "qualification", "address_proof")},
 }
 
 
@@ -1310,7 +2244,8 @@ def seal_targets(page: Page, company: Company) -> dict[str, list[tuple[float, fl
     for op in page.ops:
         if not isinstance(op, Text):
             continue
-        kind = "name" if company.name in op.text else "code" if company.uscc in op.text else None
+        kind = ("name" if company.name in op.text else
+                "code" if company.uscc in op.text or any(c in op.text for c in page.seal_codes) else None)
         if kind is None:
             continue
         w = text_width(op.text, op.size, op.family)
@@ -1336,6 +2271,8 @@ class ScanState:
     # seal's text: what `seal_over` stamps where.
     targets: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
     seal_text: str = ""
+    # Set by `exif_rotate`: the EXIF Orientation tag the saved file carries.
+    exif_orientation: int | None = None
 
 
 Degradation = Callable[..., Image.Image]  # (image, state, *args) -> image
@@ -1410,6 +2347,24 @@ def rotate180(img: Image.Image, state: ScanState) -> Image.Image:
 @degradation
 def rotate270(img: Image.Image, state: ScanState) -> Image.Image:
     return img.transpose(Image.Transpose.ROTATE_270)
+
+
+# EXIF Orientation (tag 0x0112) -> how the stored pixels are turned from upright, so that a
+# viewer applying the tag (PIL.ImageOps.exif_transpose) shows the page upright again.
+EXIF_ORIENTATION_TAG = 0x0112
+_EXIF_TURNS = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+
+
+@degradation
+def exif_rotate(img: Image.Image, state: ScanState, orientation: float = 6) -> Image.Image:
+    """A phone photo held sideways: the pixels are stored turned and the file's EXIF
+    Orientation tag (6: show turned 90 degrees clockwise, 8: anticlockwise, 3: 180) says how to
+    turn them upright. The tag is written when the file is saved (`save_scan`)."""
+    o = int(orientation)
+    if o not in _EXIF_TURNS:
+        raise ValueError(f"exif_rotate: orientation {o} is not one of 3, 6, 8")
+    state.exif_orientation = o
+    return img.transpose(_EXIF_TURNS[o])
 
 
 @degradation
@@ -1561,10 +2516,13 @@ def combine_recipes(own: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]
     return tuple(body + extra_body + (extra_final or own_final))
 
 
-def hard_recipe(rng: random.Random, dpi: int) -> tuple[str, ...]:
+def hard_recipe(rng: random.Random, dpi: int, photo_rng: random.Random | None = None) -> tuple[str, ...]:
     """A random mix of the heavy degradations (--hard): seal over the name or code, grey or
     photocopy, uneven light, perspective or a skew up to 5 degrees, a quarter or half turn,
-    grain, blur, 150-300 dpi, JPEG 30-50."""
+    grain, blur, 150-300 dpi, JPEG 30-50. With `photo_rng` (varied layouts), a page not
+    turned otherwise is sometimes a phone photo stored turned with an EXIF Orientation tag
+    (`exif_rotate`), more often when it is photographed (perspective); drawn from its own
+    source so the rest of the mix is what it was without it."""
     specs: list[str] = []
     if rng.random() < 0.6:
         specs.append(rng.choice(("seal_over(name)", "seal_over(code)")))
@@ -1591,6 +2549,12 @@ def hard_recipe(rng: random.Random, dpi: int) -> tuple[str, ...]:
     if target_dpi < dpi:
         specs.append(f"downscale({target_dpi})")
     specs.append(f"jpeg({rng.randint(30, 50)})")
+    if photo_rng is not None:
+        photographed = any(s.startswith("perspective") for s in specs)
+        turned = any(s.startswith("rotate") for s in specs)
+        if photo_rng.random() < (0.5 if photographed else 0.2) and not turned:
+            at = next(k for k, s in enumerate(specs) if s.startswith(("downscale", "jpeg")))
+            specs.insert(at, f"exif_rotate({photo_rng.choice((6, 8, 3))})")
     return tuple(specs)
 
 
@@ -1637,11 +2601,23 @@ MILD_RECIPES: dict[str, list[tuple[str, ...]]] = {
         ("noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
         ("grayscale", "noise(4)", "blur(0.6)", "downscale(200)", "jpeg(85)"),
     ],
+    "qualification": [
+        ("paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+        ("grayscale", "blur(0.6)"),
+    ],
+    "address_proof": [
+        ("grayscale", "blur(0.5)"),
+        ("grayscale", "paper_tint", "noise(3)", "blur(0.5)", "downscale(200)", "jpeg(85)"),
+    ],
 }
-# Types made only with --count-per-type (the committed mix keeps DEFAULT_COUNTS).
+# Types made only with --count-per-type (the committed mix keeps DEFAULT_COUNTS); the last
+# two only with varied layouts (the default there), so `--layouts base` remakes older sets.
+NEW_TYPES = ("qualification", "address_proof")
 EXTRA_TYPES = ("authorization_letter", "contract_amount_page", "contract_signature_page",
-               "bank_account_proof", "archive_cover")
+               "bank_account_proof", "archive_cover", *NEW_TYPES)
 ALL_TYPES = (*DEFAULT_COUNTS, *EXTRA_TYPES)
+BASE_TYPES = tuple(t for t in ALL_TYPES if t not in NEW_TYPES)
+LAYOUT_MODES = ("base", "varied")
 
 
 def save_scan(img: Image.Image, specs: Sequence[str], state: ScanState, stem: Path) -> Path:
@@ -1654,12 +2630,18 @@ def save_scan(img: Image.Image, specs: Sequence[str], state: ScanState, stem: Pa
         specs = specs[:-1]
     img = degrade(img, specs, state)
     dpi = (state.dpi, state.dpi)
+    # Only a turned photo carries EXIF (its Orientation tag): other files' bytes are as before.
+    options: dict[str, Any] = {}
+    if state.exif_orientation is not None:
+        exif = Image.Exif()
+        exif[EXIF_ORIENTATION_TAG] = state.exif_orientation
+        options["exif"] = exif.tobytes()
     if final_quality is not None:
         path = stem.with_suffix(".jpg")
-        img.save(path, "JPEG", quality=final_quality, dpi=dpi)
+        img.save(path, "JPEG", quality=final_quality, dpi=dpi, **options)
     else:
         path = stem.with_suffix(".png")
-        img.save(path, "PNG", dpi=dpi, optimize=True)
+        img.save(path, "PNG", dpi=dpi, optimize=True, **options)
     return path
 
 
@@ -1755,16 +2737,27 @@ def write_crm(world: World, files_by_customer: dict[int, list[str]],
 
 def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int | None = None,
              *, crm_path: Path | str | None = None, dpi: int = DEFAULT_DPI,
-             degrade: str | Sequence[str] | None = None, hard: bool = False) -> list[Path]:
+             degrade: str | Sequence[str] | None = None, hard: bool = False,
+             layouts: str | None = None) -> list[Path]:
     """Write the scans (and their X.json ground truth) into `out_dir`; with `crm_path`, also
     the CRM export and its `_planted.json`. `count_per_type` None means the committed mix
     (DEFAULT_COUNTS); K means K documents of every type in ALL_TYPES. `hard` replaces each
     document's mild recipe by a random mix of heavy degradations (`hard_recipe`); `degrade`
     (``"skew(3),photocopy,jpeg(40)"`` or a list of specs) is applied on top of whichever
-    recipe the document has. Returns the document files written (png/jpg/pdf), in order."""
+    recipe the document has. `layouts`: "varied" (the default with `count_per_type`) draws
+    each document's layout among its type's `VARIANTS`, adds the NEW_TYPES and lets --hard
+    turn phone photos by EXIF (`exif_rotate`); "base" (the default for the committed mix)
+    uses the standard layouts only, as before the variants, so older sets come out the
+    same. Returns the document files written (png/jpg/pdf), in order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    counts = DEFAULT_COUNTS if count_per_type is None else dict.fromkeys(ALL_TYPES, count_per_type)
+    if layouts is None:
+        layouts = "base" if count_per_type is None else "varied"
+    if layouts not in LAYOUT_MODES:
+        raise ValueError(f"layouts must be one of {', '.join(LAYOUT_MODES)}, not {layouts!r}")
+    varied = layouts == "varied"
+    types = ALL_TYPES if varied else BASE_TYPES
+    counts = DEFAULT_COUNTS if count_per_type is None else dict.fromkeys(types, count_per_type)
     extra = split_recipe(degrade) if isinstance(degrade, str) else list(degrade or ())
     for spec in extra:
         parse_degradation(spec)
@@ -1774,16 +2767,23 @@ def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int 
     contract_no: dict[int, str] = {}
     for job in world.jobs:
         customer = world.customers[job.customer]
-        # The PDF twin of a licence draws the same page: same sub-seed as the image.
-        rng = random.Random(sub_seed(seed, "doc", job.stem.removesuffix("_textlayer")))
+        # The PDF twin of a licence draws the same page: same sub-seed (and layout) as the image.
+        base_stem = job.stem.removesuffix("_textlayer")
+        rng = random.Random(sub_seed(seed, "doc", base_stem))
+        variant = pick_layout(seed, job.doc_type, base_stem, customer) if varied else None
+        layout = VARIANTS[job.doc_type][variant] if variant else LAYOUTS[job.doc_type]
         extra_truth: dict[str, Any] = {}
         if job.as_pdf:
-            data, fields = PDF_RENDERERS[job.doc_type](customer, world, rng)
+            if variant:
+                page, fields = layout(customer, world, rng)
+                data, extra_truth = page_to_pdf(page), page.extra
+            else:
+                data, fields = PDF_RENDERERS[job.doc_type](customer, world, rng)
             path = (out / job.stem).with_suffix(".pdf")
             path.write_bytes(data)
             specs: tuple[str, ...] = job.degradations
         else:
-            page, fields = LAYOUTS[job.doc_type](customer, world, rng)
+            page, fields = layout(customer, world, rng)
             extra_truth = page.extra
             img = rasterise(page, dpi)
             state = ScanState(np.random.default_rng(sub_seed(seed, "scan", job.stem)), dpi,
@@ -1791,12 +2791,14 @@ def generate(out_dir: Path | str, seed: int = DEFAULT_SEED, count_per_type: int 
                               seal_text=customer.company.name)
             specs = job.degradations
             if hard:
-                specs = hard_recipe(random.Random(sub_seed(seed, "hard", job.stem)), dpi)
+                photo_rng = random.Random(sub_seed(seed, "photo", job.stem)) if varied else None
+                specs = hard_recipe(random.Random(sub_seed(seed, "hard", job.stem)), dpi, photo_rng)
             specs = combine_recipes(specs, extra)
             path = save_scan(img, specs, state, out / job.stem)
         truth: dict[str, Any] = {
             "doc_type": job.doc_type,
             "customer": customer.company.name,
+            **({"layout": variant} if variant else {}),
             "fields": fields,
             "degradations": list(specs),
             "seed": seed,
@@ -1827,6 +2829,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "e.g. 'skew(3),photocopy,jpeg(40)'; known: " + ", ".join(sorted(DEGRADATIONS)))
     parser.add_argument("--hard", action="store_true",
                         help="give each document a random mix of heavy degradations instead of its mild recipe")
+    parser.add_argument("--layouts", choices=LAYOUT_MODES, default=None,
+                        help="varied: each document draws one of its type's layouts, plus the types "
+                             f"{' and '.join(NEW_TYPES)} and EXIF-turned photos under --hard (default with "
+                             "--count-per-type); base: the standard layouts only, as sets made before the "
+                             "variants (default for the committed mix)")
     args = parser.parse_args(argv)
     if args.degrade is not None:
         try:
@@ -1834,7 +2841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as e:
             parser.error(str(e))
     for path in generate(args.out, args.seed, args.count_per_type, crm_path=args.crm, dpi=args.dpi,
-                         degrade=args.degrade, hard=args.hard):
+                         degrade=args.degrade, hard=args.hard, layouts=args.layouts):
         print(path)
     return 0
 
