@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from .classify import classify_text, compact
+from .classify import classify_page, compact
 from .codes import (
     PROVINCE_NAMES,
     CodeReading,
@@ -35,8 +35,9 @@ from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
 # A term field is printed as one value but is two fields in the output.
 TERM_FIELDS = {"term": ("term_start", "term_end"), "validity": ("valid_from", "valid_to")}
-_LABEL_NOTE = re.compile(r"^[（(〈<][\u4e00-\u9fff]{1,4}[)）〉>]")
-_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`·．－]+")
+_LABEL_NOTE = re.compile(r"^[（(〈<][\u4e00-\u9fff]{1,10}[)）〉>]")
+# A closing bracket too: 供应方（乙方）：… found by its label 乙方 leaves ）： before the value.
+_LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`·．－)）】]+")
 _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
@@ -106,9 +107,13 @@ def _find_label(rows: list[Row], labels: tuple[str, ...]) -> _Hit | None:
 
 
 def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
-    """Every row holding one of the labels: rows that begin with one first (top to bottom),
-    then rows with one inside running text. At most one hit per row."""
-    starts, inside = [], []
+    """Every row holding one of the labels, at most one hit per row, in this order (top to
+    bottom within each): labels set off from what follows (a colon, a bracketed note and a
+    colon, a gap, or nothing after them) at the start of a row, then set off inside a row
+    (供应方（乙方）：…), then the rest at the start of a row (名称大连… read as one piece),
+    then the rest inside running text. A label word opening a sentence (乙方应于…) is
+    thereby tried after the real field."""
+    tiers: list[list[_Hit]] = [[], [], [], []]
     # Longest first: 法定代表人姓名 must not be read as 法定代表人 followed by a value 姓名….
     labels = tuple(sorted(labels, key=len, reverse=True))
     for i, row in enumerate(rows):
@@ -117,12 +122,28 @@ def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
         if not found:
             continue
         at_start = [label for pos, label in found if pos == 0]
-        if at_start:
-            starts.append(_Hit(i, 0, len(at_start[0])))
-        else:
-            pos, label = min(found)
-            inside.append(_Hit(i, pos, pos + len(label)))
-    return starts + inside
+        hit = _Hit(i, 0, len(at_start[0])) if at_start else (lambda p, lab: _Hit(i, p, p + len(lab)))(*min(found))
+        tiers[(0 if at_start else 1) + (0 if _set_off(row, hit.end) else 2)].append(hit)
+    return [h for tier in tiers for h in tier]
+
+
+# After a label: a colon, maybe after a bracketed note (甲方（盖章）：) or after the end of
+# a bracket the label sits in (供应方（乙方）：).
+_SEPARATOR = re.compile(r"^(?:[（(〈<][\u4e00-\u9fff]{1,6}[)）〉>]|[)）〉>])?\s*[:：]")
+
+
+def _set_off(row: Row, end: int) -> bool:
+    """Is the label ending at `end` of the row's text followed by a separator, by the end
+    of one of the row's lines (a gap), or by nothing?"""
+    rest = row.text[end:]
+    if not rest or _SEPARATOR.match(rest):
+        return True
+    offset = 0
+    for line in row.lines:
+        offset += len(compact(line.text))
+        if offset == end:
+            return True
+    return False
 
 
 # A label is tried at most this many places (a heading 合同金额 above the row 合同金额：¥…).
@@ -183,24 +204,53 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     skip = note.end() if note and spec.kind != "company" else 0
     lead = skip + len(rest[skip:]) - len(_LEADING_JUNK.sub("", rest[skip:]))
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
-    value = _LEADING_JUNK.sub("", rest[skip:cut])
     used = [row]
-    if not value and hit.row + 1 < len(rows) and not _has_label(rows[hit.row + 1].text, all_labels):
-        used.append(rows[hit.row + 1])
-        value = _LEADING_JUNK.sub("", rows[hit.row + 1].text)
-        col_start, col_end = rows[hit.row + 1].box.x, float("inf")
+    if spec.kind == "person" and _SIGNATURE_SLOT.match(rest[:cut]):
+        # 法定代表人（签字或盖章）：: a place to sign, not a printed name; a row near it is
+        # another person's (the agent's name above the agent's own slot).
+        return "", used
+    value = _LEADING_JUNK.sub("", rest[skip:cut])
+    if spec.kind == "company":
+        # 甲方（盖章）：: the seal note is the label's; is anything left after it?
+        value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1)) if _SEAL_NOTE.match(value) else value
+    if spec.kind in ("uscc", "id_number") and cut == len(rest):
+        value += _wrapped_code_head(value, rows, hit.row)
+    below = rows[hit.row + 1] if hit.row + 1 < len(rows) else None
+    beside = None if value else _value_beside(rows, hit, all_labels)
+    if beside is not None:
+        used.append(Row((beside,)))
+        value = _LEADING_JUNK.sub("", compact(beside.text))
+        col_start, col_end = beside.box.x, float("inf")
+    elif not value and below is not None and not _has_label(below.text, all_labels):
+        # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
+        # below: this label's value is the part of that row in this label's column (its
+        # neighbour label may be lost under a seal, so the column's left edge counts too).
+        label_line, right = _line_at(row, hit.start)
+        line_h = max(1, median(ln.box.h for ln in row.lines))
+        col_start = label_line.box.x - 2 * line_h
+        col_end = right.box.x if right is not None else float("inf")
+        mine = [ln for ln in below.lines if col_start <= ln.box.x < col_end]
+        if mine:
+            used.append(Row(tuple(mine)))
+            value = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))
     else:
         col_start = _char_x(row, hit.end + (len(rest) - len(rest.lstrip(":：")) if rest else 0))
         col_end = _char_x(row, hit.end + cut) if cut < len(rest) else float("inf")
     if spec.multiline and value:
         line_h = max(1, median(ln.box.h for ln in row.lines))
         prev_bottom = used[-1].box.bottom
-        for nxt in rows[rows.index(used[-1]) + 1 :]:
+        label_x = _char_x(row, hit.start)
+        start_row = next((i for i, r in enumerate(rows) if used[-1].lines[0] in r.lines), hit.row)
+        for nxt in rows[start_row + 1 :]:
             if nxt.box.y - prev_bottom > line_h:
                 break
             # A label at the start of the row, left of or in the value's column, means the
-            # next field; a label in another column (right of this one) does not.
+            # next field; a label in another column (right of this one) does not. Nor does
+            # text in the labels' column that is no label this type knows (不动产单元号 under
+            # 坐落 on a property certificate): a value never wraps back under its label.
             if any(_has_label(compact(ln.text), all_labels) for ln in nxt.lines if ln.box.x < col_end):
+                break
+            if any(label_x - line_h <= ln.box.x < col_start - line_h for ln in nxt.lines):
                 break
             mine = [ln for ln in nxt.lines if col_start - line_h <= ln.box.x < col_end]
             if not mine:
@@ -209,6 +259,60 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             used.append(Row(tuple(mine)))
             prev_bottom = max(ln.box.bottom for ln in mine)
     return _TRAILING_JUNK.sub("", value), used
+
+
+# The rest of a label's row when the label is a place to sign: （签字）：, （签字或盖章）.
+_SIGNATURE_SLOT = re.compile(r"^\s*[（(][^)）]{0,8}(?:签字|签名|签章|盖章)[^)）]{0,8}[)）]?\s*[:：]?\s*$")
+
+
+# A value printed beside its label but a little higher or lower (a photographed page not
+# quite squared up, a form filled in off the line) is the nearest line to the label's
+# right within this many line heights of the label's middle. Form rows are farther apart.
+BESIDE_REACH = 0.9
+
+
+def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str]) -> OcrLine | None:
+    row = rows[hit.row]
+    label_line, _ = _line_at(row, hit.start)
+    line_h = max(1, median(ln.box.h for ln in row.lines))
+    label_right = _char_x(row, hit.end)
+    near = [
+        ln
+        for r in rows[max(0, hit.row - 1) : hit.row + 2]
+        if r is not row
+        for ln in r.lines
+        if ln.box.x >= label_right - line_h / 2
+        and abs(ln.box.cy - label_line.box.cy) <= BESIDE_REACH * line_h
+        and not _has_label(compact(ln.text), all_labels)
+    ]
+    return min(near, key=lambda ln: abs(ln.box.cy - label_line.box.cy), default=None)
+
+
+def _line_at(row: Row, index: int) -> tuple[OcrLine, OcrLine | None]:
+    """The line of `row` holding the index-th character of its compact text, and the next
+    line to its right (None if it is the last)."""
+    offset = 0
+    for i, line in enumerate(row.lines):
+        offset += len(compact(line.text))
+        if index < offset:
+            return line, row.lines[i + 1] if i + 1 < len(row.lines) else None
+    return row.lines[-1], None
+
+
+_CODE_TAIL = re.compile(r"[0-9A-Za-z]{1,17}$")
+_CODE_HEAD = re.compile(r"^[0-9A-Za-z]{1,17}")
+
+
+def _wrapped_code_head(value: str, rows: list[Row], at: int) -> str:
+    """A code cut by the end of its line in running text (…统一社会信用代码：9135020 /
+    3MA23XH2R33）…): the start of the next row, when the two make 18 characters."""
+    tail = _CODE_TAIL.search(value)
+    if tail is None or at + 1 >= len(rows):
+        return ""
+    head = _CODE_HEAD.match(rows[at + 1].text)
+    if head is None or len(tail.group(0)) + len(head.group(0)) != 18:
+        return ""
+    return head.group(0)
 
 
 def _has_label(text: str, labels: list[str]) -> bool:
@@ -288,7 +392,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: field} if field else {}
     if kind == "person":
         m = _HAN_RUN.search(value)
-        if not m:
+        if not m or m.group(0).startswith(_NOT_A_NAME):
             return {spec.name: f(None, "unreadable", 0.0)}
         name = _cut_at_field_word(m.group(0))
         return {spec.name: f(name[:4], "read" if len(name) <= 4 else "unreadable")}
@@ -299,6 +403,9 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         name = _strip_party_role(value) if spec.name.startswith("party") else value
         name = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name))
         name = _repair_company_form(_trim_after_org_form(name.replace("(", "（").replace(")", "）")))
+        if name and not _looks_like_org(name):
+            # A label word inside running text (乙方向甲方供应…): not this field's value.
+            return {spec.name: f(None, "unreadable", 0.0)}
         return {spec.name: f(name)} if name else {}
     if kind == "date":
         d = parse_date(value) or lenient_date(value)
@@ -330,6 +437,10 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
     if kind == "code":
         m = _CODE_TOKEN.search(value)
         return {spec.name: f(m.group(0))} if m else {}
+    if kind == "text" and value and not re.search(r"[\u4e00-\u9fff]", value):
+        # A bank, an authority, an address, a type: words, never a bare number (a
+        # neighbour's account number taken for the bank).
+        return {spec.name: f(None, "unreadable", 0.0)}
     if spec.name in ("company_type",):
         value = value.replace("(", "（").replace(")", "）")
     if spec.name == "authority":
@@ -355,6 +466,9 @@ def clean_address(value: str) -> str:
 # Words that start the next field on a form; a person's name read together with one of
 # them (袁颖性别) ends where it begins. The labels of every document type count too.
 _FIELD_WORDS = ("性别", "民族", "出生", "住址", "职务", "职位", "身份证", "电话", "手机", "联系", "签字", "签名", "盖章")
+# What follows a person's label when it is a title or a slot, not a name (法定代表人授权书,
+# 法定代表人签字).
+_NOT_A_NAME = ("授权", "委托", "证明", "声明", "签字", "签名", "签章", "盖章", "身份证")
 # Roles printed in brackets after 甲方/乙方 (甲方（采购方）：…); the bracket's end is often
 # lost, leaving （采购 or （托运 stuck to the name.
 _PARTY_ROLES = ("委托方", "受托方", "采购方", "供应方", "供货方", "托运方", "承运方", "买方", "卖方", "出租方",
@@ -369,6 +483,8 @@ _MONEY_YEN = re.compile(r"^[Yy¥￥](?=\s*\d)")
 # 合同总价（小写）：¥…: the bracket annotates the label, it is not part of the amount.
 _MONEY_NOTE = re.compile(r"^[（(]\s*(小写|大写|人民币|元|含税)\s*[)）]\s*[:：]?\s*")
 _FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
+# ¥3,121,001.00（含税）: a note after the amount says what it covers; it is not the amount.
+_MONEY_TAIL_NOTE = re.compile(r"\s*[（(]\s*(?:含税|不含税|含增值税|税前|税后|小写|大写|人民币|元)[^)）]{0,8}[)）]?\s*$")
 
 
 # Company forms a name's end is repaired to when one character of it was misread
@@ -376,9 +492,21 @@ _FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
 _REPAIRABLE_FORMS = ("有限责任公司", "股份有限公司", "集团有限公司", "有限公司")
 
 
+# An organisation's name is at least this long (a place and a form: 北京某某公司 is short)
+# and never holds a sentence's punctuation.
+_MIN_ORG_NAME = 4
+_SENTENCE_MARKS = re.compile(r"[，。；！？]")
+
+
+def _looks_like_org(name: str) -> bool:
+    return len(name) >= _MIN_ORG_NAME and not _SENTENCE_MARKS.search(name)
+
+
 def _repair_company_form(name: str) -> str:
     if name.endswith(_REPAIRABLE_FORMS):
         return name
+    if name.endswith(tuple(form[:-1] for form in _REPAIRABLE_FORMS)):
+        return name + "司"  # the last character lost (under a seal, at a crop's edge)
     for form in _REPAIRABLE_FORMS:
         tail = name[-len(form):]
         if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form)) == 1 and (tail[0] == form[0] or tail[-1] == form[-1]):
@@ -440,7 +568,7 @@ def normalise_money_text(text: str) -> str:
     """A printed amount as printed: the yen sign OCR reads as full-width ￥ or as Y made ¥,
     and separators misread (769.001.00 for 769,001.00) put back. In a figure with two or
     more separators every group but a last one of two digits is thousands."""
-    text = _MONEY_YEN.sub("¥", _MONEY_NOTE.sub("", text.strip()))
+    text = _MONEY_YEN.sub("¥", _MONEY_TAIL_NOTE.sub("", _MONEY_NOTE.sub("", text.strip())))
 
     def fix(m: re.Match) -> str:
         groups = re.split(r"[.,]", m.group(0))
@@ -477,11 +605,14 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     # is nothing but a date.
     for spec in doc_type.fields:
         if spec.fallback == "last_date" and spec.name not in fields:
-            for row in reversed(rows):
-                m = _LENIENT_DATE.search(row.text)
-                if m and len(m.group(0)) >= 0.7 * len(row.text):
-                    fields.update(_parse_value(spec, row.text, page.page_no, row.conf, row.box, ()))
-                    break
+            # Line by line: a row may join the date with a neighbour in another column
+            # (a web address printed at the same height on the left).
+            # A row holding a label is a labelled field's (成立日期 …): not the unlabelled date.
+            dated = (ln for row in reversed(rows) if not any(label in row.text for label in all_labels) for ln in row.lines
+                     if (m := _LENIENT_DATE.search(compact(ln.text))) and len(m.group(0)) >= 0.7 * len(compact(ln.text)))
+            line = next(dated, None)
+            if line is not None:
+                fields.update(_parse_value(spec, compact(line.text), page.page_no, line.conf, line.box, ()))
     for spec in doc_type.fields:
         if spec.fallback == "title" and spec.name not in fields:
             title = _certificate_title(rows)
@@ -525,7 +656,7 @@ def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
     pages)."""
     page_types = []
     for page in ocr.pages:
-        c = classify_text(page.text)
+        c = classify_page(page)
         page_types.append((page.page_no, c.doc_type, c.confidence))
     typed = [pt for pt in page_types if pt[1] != UNKNOWN]
     if not typed:

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from extractors.classify import classify_text
+from extractors.classify import classify_page as classify_read_page
 from extractors.codes import is_valid_uscc
 from extractors.errors import DossierError
 from extractors.fields import cross_checks, extract, extract_page
@@ -222,7 +222,7 @@ def classify_page(page: PageText) -> dict:
         if m:  # a separator sheet whose QR code did not read
             sheet = Coversheet(int(m.group(1)), None, "")
             return {"page_no": page.page_no, "kind": "coversheet", "sheet": dataclasses.asdict(sheet), "page": page_json(page)}
-    c = classify_text(page.text)
+    c = classify_read_page(page)
     fields = {}
     if c.doc_type != UNKNOWN:
         fields = {k: f.value for k, f in extract_page(page, doc_types()[c.doc_type]).items()}

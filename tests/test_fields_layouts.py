@@ -1,0 +1,151 @@
+"""Layouts beyond the one each type was first written for (issue #3: accuracy on scans
+never seen): values below side-by-side labels, prose that names the parties and wraps a
+code across lines, a label word opening a sentence, signing slots, notes after amounts,
+a page's title deciding its type. Lines as an engine reports them; no OCR engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from extractors.classify import classify_page
+from extractors.fields import extract
+from extractors.records import Box, OcrLine
+from test_fields import licence, line, page
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def values(result) -> dict:
+    ex = extract(result, today=TODAY)
+    return {"doc_type": ex.doc_type, **{k: f.value for k, f in ex.fields.items()}}
+
+
+def test_signature_columns_take_the_value_below_each_label():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）：", 100, 2), line("乙方（盖章）：", 900, 2),
+        line("大连曦晟食品有限公司", 900, 2.9), line("武汉亨通医疗器械有限公司", 100, 2.95),
+        line("签订日期：2024年06月21日", 100, 5), line("签订日期：2024年06月21日", 900, 5),
+    ))
+    assert v["doc_type"] == "contract_signature_page"
+    assert v["party_a"] == "武汉亨通医疗器械有限公司"
+    assert v["party_b"] == "大连曦晟食品有限公司"
+    assert v["sign_date"] == "2024-06-21"
+
+
+def test_a_label_in_brackets_after_its_role_beats_the_same_word_opening_a_sentence():
+    v = values(page(
+        line("编号：HT-2022-0182", 100, 0),
+        line("采购合同", 600, 1),
+        line("采购方（甲方）：煜昌（上海）商贸有限公司", 100, 2),
+        line("供应方（乙方）：大连曦晟食品有限公司", 100, 3),
+        line("签订时间：2022年10月30日", 100, 4),
+        line("乙方向甲方供应办公设备及耗材，货物名称详见附件。", 100, 6),
+        line("乙方应于本合同生效后十五个工作日内将货物送至甲方指定地点", 100, 7),
+    ))
+    assert v["doc_type"] == "contract_first_page"
+    assert v["party_a"] == "煜昌（上海）商贸有限公司"
+    assert v["party_b"] == "大连曦晟食品有限公司"
+    assert v["sign_date"] == "2022-10-30"
+
+
+def test_a_letter_in_running_text_gives_its_parties_and_the_codes_it_wraps():
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：厦门恒远环保科技有限公司（统一社会信用代码：9135020", 100, 2),
+        line("3MA23XH2R33）法定代表人邓军，现授权委托顾雪佳（身份证号码：350203", 100, 2 + 45 / 80),
+        line("19801104724X）为本单位的合法代理人。", 100, 2 + 90 / 80),
+        line("本授权书自签发之日起生效，有效期至2026年12月14日。", 100, 4),
+        line("授权单位（盖章）：厦门恒远环保科技有限公司", 100, 6),
+        line("邓军", 500, 6.9),
+        line("法定代表人（签字或盖章）：", 100, 7.3),
+        line("顾雪佳", 500, 8.2),
+        line("被授权人（签字）：", 100, 8.6),
+        line("日期：2025年12月14日", 100, 10),
+    ))
+    assert v["doc_type"] == "authorization_letter"
+    assert v["principal"] == "厦门恒远环保科技有限公司"
+    assert v["principal_uscc"] == "91350203MA23XH2R33"
+    assert v["agent_id_number"] == "35020319801104724X"
+    assert v["agent_name"] == "顾雪佳"
+    # The name near 法定代表人（签字或盖章） is where a hand signs: the printed one is in the text.
+    assert v["legal_rep"] == "邓军"
+    assert v["valid_to"] == "2026-12-14"
+
+
+def test_a_wrapped_code_is_joined_only_when_the_pieces_make_eighteen():
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("兹证明北京某某科技有限公司（统一社会信用代码：9135020", 100, 2),
+        line("3MA23XH2R3）法定代表人邓军。", 100, 2 + 45 / 80),  # one character short
+        line("授权单位：北京某某科技有限公司", 100, 4),
+    ))
+    assert v.get("principal_uscc") is None
+
+
+def test_an_amount_keeps_its_figure_when_a_note_follows_it():
+    v = values(page(
+        line("第三条 合同价款", 100, 0),
+        line("合同总价：￥3,121,001.00（含税）", 100, 1),
+        line("人民币大写：叁佰壹拾贰万壹仟零壹元整", 100, 2),
+    ))
+    assert v["doc_type"] == "contract_amount_page"
+    assert v["amount"] == 3121001
+    assert v["amount_text"] == "¥3,121,001.00"
+
+
+def test_a_title_outweighs_words_the_body_borrows_from_another_type():
+    # A permit asks for its holder's 统一社会信用代码(或营业执照注册号), 法定代表人 and 注册资本:
+    # a licence's words; its title says what it is.
+    title = line("建筑业企业资质证书", 600, 0)
+    title = OcrLine(title.text, title.conf, Box(title.box.x, title.box.y, title.box.w * 2, title.box.h * 2))  # printed large
+    result = page(
+        title,
+        line("证书编号：D335266009", 100, 1), line("有效期：2031年07月01日", 1200, 1),
+        line("企业名称", 100, 2), line("厦门恒远环保科技有限公司", 600, 2),
+        line("统一社会信用代码(或营业执照注册号)", 100, 3), line("91350203MA23XH2R33", 700, 3),
+        line("法定代表人", 100, 4), line("邓军", 600, 4),
+        line("注册资本", 100, 5), line("200万元人民币", 600, 5),
+    )
+    assert classify_page(result.pages[0]).doc_type == "qualification"
+    v = values(result)
+    assert v["holder"] == "厦门恒远环保科技有限公司"
+    assert v["holder_uscc"] == "91350203MA23XH2R33"
+    assert v["cert_no"] == "D335266009"
+    assert v["valid_to"] == "2031-07-01"
+
+
+def test_a_property_certificate_gives_its_address_and_stops_at_the_next_label():
+    v = values(page(
+        line("闽（2025）厦门市不动产权第0417869号", 1200, 0),
+        line("权利人", 1000, 1), line("厦门恒远环保科技有限公司", 1300, 1),
+        line("坐落", 1000, 2), line("福建省厦门市思明区科技园路860号", 1300, 2),
+        line("不动产单元号", 1000, 2.6), line("350203659228GB17548F68058429", 1300, 2.6),
+        line("权利类型", 1000, 3.2), line("国有建设用地使用权/房屋所有权", 1300, 3.2),
+    ))
+    assert v["doc_type"] == "address_proof"
+    assert v["address"] == "福建省厦门市思明区科技园路860号"
+
+
+def test_an_issue_date_beside_other_text_on_its_row_is_still_found():
+    v = values(licence(web=[line("http://www.gsxt.gov.cn", 100, 9), line("2015年12月22日", 1500, 9.1)]))
+    assert v["issue_date"] == "2015-12-22"
+
+
+def test_values_a_little_above_their_labels_go_with_the_nearest_label():
+    # A photographed account licence not quite squared up: each value sits ~0.7 of a line
+    # above its label, so it is nearer its own label than the next one.
+    def at(text, x, y):
+        return OcrLine(text, 0.95, Box(x, y, max(30, len(text) * 30), 30))
+
+    v = values(page(
+        at("开户许可证", 600, 100),
+        at("核准号：J3401853635953", 230, 200),
+        at("合肥煜思电子科技有限公司", 650, 280), at("存款人名称", 300, 300),
+        at("交通银行股份有限公司合肥蜀山支行", 650, 336), at("开户银行", 300, 358),
+        at("293217821897219243349", 650, 398), at("账号", 300, 420),
+    ))
+    assert v["doc_type"] == "bank_account_proof"
+    assert v["account_name"] == "合肥煜思电子科技有限公司"
+    assert v["bank"] == "交通银行股份有限公司合肥蜀山支行"
+    assert v["account_no"] == "293217821897219243349"
