@@ -167,26 +167,30 @@ def ingest(
     Each file is removed from its folder only once its encrypted copy is stored and
     catalogued. A file whose customer is not known is filed under 待确认/ for review; a
     file that cannot be processed is moved to a quarantine folder next to its inbox with a
-    <name>.error.txt saying why. One line per file, then a summary. Exit code 0 when every
-    file was filed, 3 when any was quarantined, 4 when any must be retried.
+    <name>.error.txt saying why. Subfolders are read too: a subfolder named after a
+    customer (inbox/<客户名称>/scan.jpg) says whose the file is when the document does not.
+    One line per file, then a summary. Exit code 0 when every file was filed, 3 when any
+    was quarantined, 4 when any must be retried.
     """
 
     def go():
         from .catalogue import open_catalogue
-        from .pipeline import expand_paths, make_context, process_file
+        from .pipeline import drop_files, make_context, process_file
         from extractors.ocr import make_engine
 
         settings = _settings(config)
         sessions = open_catalogue(settings.database_url)
         ctx = make_context(settings, make_engine(settings.ocr_engine), _store(settings), sessions)
-        files = list(expand_paths(paths or list(settings.watch_dirs)))
+        files = list(drop_files(paths, settings))  # listed first: filing removes files
         counts: dict[str, int] = {}
-        for path in files:
-            out = process_file(path, ctx)
+        for path, folder in files:
+            out = process_file(path, ctx, folder=folder)
             counts[out.status] = counts.get(out.status, 0) + 1
             where = f" → {out.key}" if out.key else ""
             kind = f" [{out.doc_type}]" if out.doc_type else ""
-            console.print(f"{out.status:<12} {path.name}{kind}{where}  ({out.message})")
+            # Relative to its drop folder: two customers' folders may both hold a licence.jpg.
+            shown = path.resolve().relative_to(folder.path.resolve()).as_posix() if folder else path.name
+            console.print(f"{out.status:<12} {shown}{kind}{where}  ({out.message})")
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
         console.print(f"{len(files)} files: {summary}")
         if counts.get("retry"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import os
 import shutil
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -93,6 +94,37 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             raise InputRejected(f"{p} does not exist")
 
 
+def drop_files(paths: Iterable[Path] | None, settings: Settings) -> Iterator[tuple[Path, WatchFolder | None]]:
+    """What `dossier ingest` takes from `paths` (files and folders; default: every drop
+    folder), each file with the drop folder it came from (None for a file given alone,
+    outside every drop folder). Folders are walked to any depth, as `dossier watch` watches
+    them: customer managers drop a folder per customer, and `folder_hints` makes its name
+    the customer hint. A folder given that is not a configured drop folder, nor inside one,
+    is a drop folder of its own (as for `dossier watch DIR`), so its subfolders hint too.
+    Not walked: hidden folders, `quarantine` folders (left inside an inbox by earlier
+    versions), and the configured quarantine folder and archive should they lie inside."""
+    own_output = {p.resolve() for p in (settings.quarantine_dir, settings.archive_root) if p is not None}
+    seen: set[Path] = set()
+    for given in paths or list(settings.watch_dirs):
+        if given.is_file():
+            files, own = [given], None
+        elif given.is_dir():
+            files, own = _walk(given, own_output), WatchFolder(path=given.absolute())
+        else:
+            raise InputRejected(f"{given} does not exist")
+        for path in files:
+            if path.resolve() not in seen:  # folders given twice, or one inside another
+                seen.add(path.resolve())
+                yield path, settings.folder_for(path) or own
+
+
+def _walk(root: Path, skip: set[Path]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "quarantine" and (here / d).resolve() not in skip)
+        yield from (here / name for name in sorted(filenames) if is_candidate(Path(name)))
+
+
 def folder_hints(path: Path, settings: Settings, folder: WatchFolder | None = None) -> dict[str, str]:
     """What the drop folder says about a file: its configured customer, document type and
     department (`[[dossier.folders]]`), and the customer named by a subfolder:
@@ -111,24 +143,26 @@ def folder_hints(path: Path, settings: Settings, folder: WatchFolder | None = No
     return hints
 
 
-def process_file(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> Outcome:
-    """File one file. `hints`: what its drop folder says (`folder_hints`); default: worked
-    out from the configured folders."""
+def process_file(path: Path, ctx: Context, hints: dict[str, str] | None = None, folder: WatchFolder | None = None) -> Outcome:
+    """File one file. `folder`: the drop folder it came from (default: the configured one it
+    lies in), which says where quarantine is; `hints`: what that folder says
+    (default: `folder_hints`)."""
+    folder = folder or ctx.settings.folder_for(path)
     if hints is None:
-        hints = folder_hints(path, ctx.settings)
+        hints = folder_hints(path, ctx.settings, folder)
     try:
         return _consume(path, ctx, hints)
     except DossierError as exc:
         if exc.retry:
             log.info("retry later: %s: %s", path.name, exc)
             return Outcome(path, "retry", str(exc))
-        return quarantine(path, str(exc), ctx.settings)
+        return quarantine(path, str(exc), ctx.settings, folder)
     except OperationalError as exc:
         return Outcome(path, "retry", f"catalogue database unavailable: {exc.orig}")
     except Exception as exc:  # a bug must not lose the file either
         log.exception("unexpected error on %s", path.name)
         detail = "".join(traceback.format_exception_only(exc)).strip()
-        return quarantine(path, f"internal error: {detail}", ctx.settings)
+        return quarantine(path, f"internal error: {detail}", ctx.settings, folder)
 
 
 def _consume(path: Path, ctx: Context, hints: dict[str, str] | None = None) -> Outcome:
@@ -164,15 +198,21 @@ def _remove_source(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def quarantine_dir_for(path: Path, settings: Settings) -> Path:
-    """Configured, or a `quarantine` folder next to the inbox the file sits in."""
-    return settings.quarantine_dir or path.parent.parent / "quarantine"
+def quarantine_dir_for(path: Path, settings: Settings, folder: WatchFolder | None = None) -> Path:
+    """Configured; else a `quarantine` folder beside the drop folder the file came from
+    (default: the configured one it lies in), also for a file in a customer's subfolder:
+    inside the drop folder it would sit among the scans. A file from no drop folder: beside
+    the folder it sits in."""
+    if settings.quarantine_dir:
+        return settings.quarantine_dir
+    folder = folder or settings.folder_for(path)
+    return (folder.path if folder else path.parent).parent / "quarantine"
 
 
-def quarantine(path: Path, reason: str, settings: Settings) -> Outcome:
+def quarantine(path: Path, reason: str, settings: Settings, folder: WatchFolder | None = None) -> Outcome:
     """Move the file, byte for byte, to quarantine, with `<name>.error.txt` beside it. The
     reason is written first, so a file never sits in quarantine without one."""
-    qdir = quarantine_dir_for(path, settings)
+    qdir = quarantine_dir_for(path, settings, folder)
     try:
         qdir.mkdir(parents=True, exist_ok=True)
         target = qdir / path.name
