@@ -37,12 +37,14 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import sqlite3
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,10 +171,18 @@ def _image_frame(path: str, frame: int) -> tuple[Image.Image, float | None]:
     return img, float(dpi) if dpi and dpi > 30 else None
 
 
-def read_page(task: tuple[str, str, int, int]) -> dict:
-    """One page, in a worker: (bag kind, file, index in file, page number in bag) → a
+# Test hook, inert unless set: DOSSIER_TEST_CRASH_PAGE="<bag>:<page>" (a bag as the
+# reports name it: `bag-01.pdf`, `bag-03/`) kills the process about to read that page, as
+# a native crash in an OCR library or the OOM killer would. Tests only.
+TEST_CRASH_PAGE = "DOSSIER_TEST_CRASH_PAGE"
+
+
+def read_page(task: tuple[str, str, int, int, str]) -> dict:
+    """One page, in a worker: (bag kind, file, index in file, page number in bag, bag) → a
     JSON-able record of what the page is and says, with timings. A page that cannot be
     read is an unrecognised page (kept, filed for review), not the end of the run."""
+    if os.environ.get(TEST_CRASH_PAGE) == f"{task[4]}:{task[3]}":
+        os.kill(os.getpid(), signal.SIGKILL)
     t0 = time.perf_counter()
     try:
         record = _read_page(task)
@@ -180,13 +190,17 @@ def read_page(task: tuple[str, str, int, int]) -> dict:
         return record
     except Exception as exc:  # a broken page must not stop the bag
         log.exception("page %s of %s", task[3], task[1])
-        return {"page_no": task[3], "kind": "page", "doc_type": UNKNOWN, "confidence": 0.0,
-                "fields": {"_error": f"{type(exc).__name__}: {exc}"},
-                "page": {"source": "error", "width": 0, "height": 0, "lines": []}, "timing": {}}
+        return unreadable_page(task[3], f"{type(exc).__name__}: {exc}")
 
 
-def _read_page(task: tuple[str, str, int, int]) -> dict:
-    kind, path, index, page_no = task
+def unreadable_page(page_no: int, why: str) -> dict:
+    """The record of a page that could not be read: an unrecognised page, with why."""
+    return {"page_no": page_no, "kind": "page", "doc_type": UNKNOWN, "confidence": 0.0, "fields": {"_error": why},
+            "page": {"source": "error", "width": 0, "height": 0, "lines": []}, "timing": {}}
+
+
+def _read_page(task: tuple[str, str, int, int, str]) -> dict:
+    kind, path, index, page_no, _bag = task
     t0 = time.perf_counter()
     lines: tuple[OcrLine, ...] = ()
     if kind == "pdf":
@@ -915,7 +929,7 @@ def _run_batch(root, ctx, work, jobs, engine_name, progress, stop_after_pages, o
     t_start = time.perf_counter()
     run = state.new_run(root.resolve(), jobs)
     bags, rejected = discover_bags(root, skip=work, sha256=state.file_sha256)
-    todo: list[tuple[Bag, tuple[str, str, int, int]]] = []
+    todo: list[tuple[Bag, tuple[str, str, int, int, str]]] = []
     waiting: dict[str, int] = {}
     ready: list[Bag] = []
     summaries: dict[str, dict] = {}
@@ -931,7 +945,7 @@ def _run_batch(root, ctx, work, jobs, engine_name, progress, stop_after_pages, o
         missing = [n for n in range(1, len(bag.pages) + 1) if n not in done]
         for n in missing:
             path, index = bag.pages[n - 1]
-            todo.append((bag, (bag.kind if bag.kind == "pdf" else "image", str(path), index, n)))
+            todo.append((bag, (bag.kind if bag.kind == "pdf" else "image", str(path), index, n, bag.key)))
         if missing:
             waiting[bag.key] = len(missing)
         else:
@@ -949,50 +963,76 @@ def _run_batch(root, ctx, work, jobs, engine_name, progress, stop_after_pages, o
         if on_bag:
             on_bag(summary)
 
+    def take(key: str, record: dict) -> None:
+        nonlocal read
+        state.save_page(key, run, record)
+        read += 1
+        bar.advance()
+        waiting[key] -= 1
+        if waiting[key] == 0:
+            finish(by_key[key])
+        if stop_after_pages is not None and read >= stop_after_pages:
+            raise StopBatch(f"stopped after {read} pages")
+
     try:
         with bar:
             if not todo:
                 for bag in ready:
                     finish(bag)
             else:
-                # forkserver: workers start from a clean process, not a fork of this one with
-                # its database connections and the progress bar's thread.
-                context = multiprocessing.get_context("forkserver")
-                with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=_worker_init,
-                                         initargs=(engine_name, os.getpid())) as pool:
-                    pending: dict[Future, str] = {}
-                    tasks = iter(todo)
-                    # Pages queued per process: enough that a process never waits while
-                    # this one files a finished bag (fsyncs can be slow on a busy disk).
-                    # A queued page is only its file name and number: memory stays flat.
-                    window = 4 * jobs
-                    try:
-                        while True:
-                            while len(pending) < window:
-                                nxt = next(tasks, None)
-                                if nxt is None:
-                                    break
-                                pending[pool.submit(read_page, nxt[1])] = nxt[0].key
-                            while ready:  # bags read by an earlier run, filed while these pages are read
-                                finish(ready.pop(0))
-                            if not pending:
+                queue = deque(todo)
+                pool: ProcessPoolExecutor | None = None
+                pending: dict[Future, tuple[Bag, tuple]] = {}
+                # Pages queued per process: enough that a process never waits while
+                # this one files a finished bag (fsyncs can be slow on a busy disk).
+                # A queued page is only its file name and number: memory stays flat.
+                window = 4 * jobs
+                try:
+                    while True:
+                        if pool is None and queue:
+                            pool = _reading_pool(min(jobs, len(queue)), engine_name)
+                        broken = False
+                        while queue and len(pending) < window:
+                            try:
+                                pending[pool.submit(read_page, queue[0][1])] = queue[0]
+                            except BrokenProcessPool:
+                                broken = True  # a process died since the last look
                                 break
-                            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                            queue.popleft()
+                        while ready:  # bags read by an earlier run, filed while these pages are read
+                            finish(ready.pop(0))
+                        if not pending and not broken:
+                            break
+                        done, _ = wait(pending, return_when=FIRST_COMPLETED) if pending else (set(), set())
+                        if not broken and not any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                             for fut in done:
-                                key = pending.pop(fut)
-                                record = fut.result()
-                                state.save_page(key, run, record)
-                                read += 1
-                                bar.advance()
-                                waiting[key] -= 1
-                                if waiting[key] == 0:
-                                    finish(by_key[key])
-                                if stop_after_pages is not None and read >= stop_after_pages:
-                                    raise StopBatch(f"stopped after {read} pages")
-                    except BaseException:
-                        for fut in pending:
-                            fut.cancel()
-                        raise
+                                bag, _task = pending.pop(fut)
+                                take(bag.key, fut.result())
+                            continue
+                        # A reading process died (a native crash in an OCR library, the
+                        # OOM killer), and the pool with it: every page in flight failed.
+                        # Which page killed it is not known, so each of them is read again,
+                        # alone (`_read_alone`); the rest then go to a new pool.
+                        wait(pending)
+                        suspects = []
+                        for fut, (bag, task) in pending.items():
+                            if isinstance(fut.exception(), BrokenProcessPool):
+                                suspects.append((bag, task))
+                            else:
+                                take(bag.key, fut.result())
+                        pending.clear()
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        pool = None
+                        if suspects:
+                            log.warning("a reading process died: reading the %d page(s) it may have been reading one by one", len(suspects))
+                            _read_alone(suspects, engine_name, take)
+                except BaseException:
+                    for fut in pending:
+                        fut.cancel()
+                    raise
+                finally:
+                    if pool is not None:
+                        pool.shutdown(wait=True, cancel_futures=True)
     except StopBatch:
         stopped = True
     finally:
@@ -1006,6 +1046,48 @@ def _run_batch(root, ctx, work, jobs, engine_name, progress, stop_after_pages, o
     )
     write_report(work, report)
     return report
+
+
+def _reading_pool(n: int, engine_name: str) -> ProcessPoolExecutor:
+    # forkserver: workers start from a clean process, not a fork of this one with its
+    # database connections and the progress bar's thread.
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("forkserver"), initializer=_worker_init,
+                               initargs=(engine_name, os.getpid()))
+
+
+def _read_alone(suspects: list[tuple[Bag, tuple]], engine_name: str, take: Callable[[str, dict], None]) -> None:
+    """The pages that were in flight when a reading process died, read again one at a
+    time by a process of their own, shown to start first (an engine that cannot load is no
+    page's fault). A page that kills that process too is the one: it is recorded as read,
+    unreadable, with why (`unreadable_page`), and its bag is filed with it as an `unknown`
+    document for review, like a page that cannot be decoded. A page killed only because
+    others shared the machine's memory is read now, alone.
+
+    A re-run does not read that page again: it is in the state like any read page. It
+    has had two tries, and a native crash on the same bytes comes back every time, each
+    costing a new pool of processes; its bytes are filed, so nothing is lost. A bag whose
+    bytes change (a rescan) is read afresh (`BatchState.sync_bag`)."""
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for bag, task in suspects:
+            if pool is None:
+                pool = _reading_pool(1, engine_name)
+                try:
+                    pool.submit(os.getpid).result()
+                except BrokenProcessPool as exc:
+                    raise DossierError("the OCR worker process could not start (its error is above)") from exc
+            try:
+                record = pool.submit(read_page, task).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                log.warning("page %s of %s killed its reading process twice: recorded as unreadable", task[3], bag.key)
+                record = unreadable_page(task[3], "its reading process died on it twice, the second time reading it alone: "
+                                                  "a crash in the OCR or imaging library, or killed for lack of memory; not read again")
+            take(bag.key, record)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Progress:
