@@ -115,7 +115,8 @@ def test_a_flatbed_scan_has_no_page_outline_to_correct(scan):
     assert find_page_quad((gray * shade).astype(np.uint8)) is None
 
 
-def _page_with(draw) -> "Image.Image":
+def _page_with(draw):
+    """An RGB page (PIL image) drawn on by `draw`."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (1240, 1754), (250, 248, 240))
