@@ -503,8 +503,9 @@ def _looks_like_org(name: str) -> bool:
 
 
 def _repair_company_form(name: str) -> str:
-    if name.endswith(_REPAIRABLE_FORMS):
-        return name
+    edited = _repair_form_by_one_edit(name)
+    if edited != name or name.endswith(_REPAIRABLE_FORMS):
+        return edited
     if name.endswith(tuple(form[:-1] for form in _REPAIRABLE_FORMS)):
         return name + "司"  # the last character lost (under a seal, at a crop's edge)
     for form in _REPAIRABLE_FORMS:
@@ -512,6 +513,21 @@ def _repair_company_form(name: str) -> str:
         if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form)) == 1 and (tail[0] == form[0] or tail[-1] == form[-1]):
             return name[: -len(form)] + form
     return name
+
+
+def _repair_form_by_one_edit(name: str) -> str:
+    """A form with one character dropped or slipped in (股有限公司, 有限艮公司, 有有限公司),
+    its first and last characters intact, repaired when exactly one form fits: 有限责公司
+    could be either 有限公司 or 有限责任公司, a real difference (SPEC.md §3), so it stays."""
+    from rapidfuzz.distance import Levenshtein
+
+    found = set()
+    for form in _REPAIRABLE_FORMS:
+        for n in (len(form) - 1, len(form) + 1):
+            tail = name[-n:]
+            if len(name) - n >= 2 and tail[0] == form[0] and tail[-1] == form[-1] and Levenshtein.distance(tail, form) == 1:
+                found.add(name[:-n] + form)
+    return found.pop() if len(found) == 1 else name
 
 
 def _cut_at_field_word(name: str) -> str:
@@ -558,6 +574,8 @@ _MAX_AUTHORITY_TAIL = 6
 
 
 def _trim_authority(value: str) -> str:
+    if value.endswith(("监督管理", "行政管理")):
+        value += "局"  # …市场监督管理局 with its last character under the seal
     m = re.match(r"^.*分局", value) if "分局" in value else _AUTHORITY_END.match(value)
     if m and 0 < len(value) - m.end() <= _MAX_AUTHORITY_TAIL:
         return value[: m.end()]
@@ -569,6 +587,7 @@ def normalise_money_text(text: str) -> str:
     and separators misread (769.001.00 for 769,001.00) put back. In a figure with two or
     more separators every group but a last one of two digits is thousands."""
     text = _MONEY_YEN.sub("¥", _MONEY_TAIL_NOTE.sub("", _MONEY_NOTE.sub("", text.strip())))
+    text = re.sub(r"(?<=\d)[，．](?=\d)", lambda m: "," if m.group(0) == "，" else ".", text)  # full-width separators
 
     def fix(m: re.Match) -> str:
         groups = re.split(r"[.,]", m.group(0))

@@ -24,6 +24,8 @@ from extractors.fields import (
         ("￥1.385.811", "¥1,385,811"),  # two separators, groups of three: thousands
         ("¥1385.50", "¥1385.50"),
         ("人民币壹佰万元整", "人民币壹佰万元整"),
+        ("¥575，700.50", "¥575,700.50"),  # a full-width comma between digits
+        ("¥3,121,001.00（含税）", "¥3,121,001.00"),  # a note after the amount
     ],
 )
 def test_money_text_is_normalised_to_what_was_printed(read, printed):
@@ -72,6 +74,7 @@ def test_a_person_name_ends_where_the_next_field_begins(read, name):
         ("广州市公安局天河分局", "广州市公安局天河分局"),
         ("广州市公安局天河分局广州", "广州市公安局天河分局"),
         ("杭州市西湖区市场监督管理局", "杭州市西湖区市场监督管理局"),
+        ("大连市西岗区市场监督管理", "大连市西岗区市场监督管理局"),  # 局 lost under the seal
     ],
 )
 def test_an_authority_ends_with_its_office(read, authority):
@@ -95,6 +98,16 @@ def test_a_role_whose_opening_was_lost_is_stripped():
         ("上海某某律师事务所", "上海某某律师事务所"),  # another form: left alone
         ("杭州华美商贸分公司", "杭州华美商贸分公司"),
         ("有限公可", "有限公可"),  # nothing but a form: not a name to repair
+        # One character slipped in or dropped, the form's ends intact:
+        ("杭州诺雅信息科技有限艮公司", "杭州诺雅信息科技有限公司"),
+        ("上海锦信餐饮管理股有限公司", "上海锦信餐饮管理股份有限公司"),
+        ("深圳晟锦信息科技有有限公司", "深圳晟锦信息科技有限公司"),
+        ("合肥某某电子有限公", "合肥某某电子有限公司"),
+        # …but not when two forms fit: 有限公司 and 有限责任公司 differ for real (SPEC §3).
+        ("北京某某科技有限责公司", "北京某某科技有限责公司"),
+        ("厦门集美有限公司", "厦门集美有限公司"),
+        ("北京某某科技股份有限公司", "北京某某科技股份有限公司"),
+        ("北京某某科技有限责任公司", "北京某某科技有限责任公司"),
     ],
 )
 def test_a_company_form_misread_by_one_character_is_repaired(read, name):
