@@ -211,8 +211,12 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         return "", used
     value = _LEADING_JUNK.sub("", rest[skip:cut])
     if spec.kind == "company":
-        # 甲方（盖章）：: the seal note is the label's; is anything left after it?
+        # 甲方（盖章）：: the seal note is the label's; is anything left after it? Not a
+        # stray mark (a seal's edge read as 烂 or 心) nor the note misread (（盖彰）): the
+        # name is then looked for below.
         value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1)) if _SEAL_NOTE.match(value) else value
+        if len(value) <= 2 or _ONLY_A_NOTE.match(value):
+            value = ""
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
         value += _wrapped_code_head(value, rows, hit.row)
     below = rows[hit.row + 1] if hit.row + 1 < len(rows) else None
@@ -261,6 +265,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     return _TRAILING_JUNK.sub("", value), used
 
 
+_ONLY_A_NOTE = re.compile(r"^[（(][^)）]{1,4}[)）]?$")
 # The rest of a label's row when the label is a place to sign: （签字）：, （签字或盖章）.
 _SIGNATURE_SLOT = re.compile(r"^\s*[（(][^)）]{0,8}(?:签字|签名|签章|盖章)[^)）]{0,8}[)）]?\s*[:：]?\s*$")
 

@@ -149,3 +149,14 @@ def test_values_a_little_above_their_labels_go_with_the_nearest_label():
     assert v["account_name"] == "合肥煜思电子科技有限公司"
     assert v["bank"] == "交通银行股份有限公司合肥蜀山支行"
     assert v["account_no"] == "293217821897219243349"
+
+
+def test_a_misread_seal_note_or_a_stray_mark_after_a_party_label_is_no_name():
+    v = values(page(
+        line("(以下无正文，为签署页)", 500, 0),
+        line("甲方（盖章烂", 100, 2), line("乙方（盖彰）", 900, 2),
+        line("北京骏鼎物流有限公司", 100, 2.95), line("长沙鼎润电子科技有限公司", 900, 2.95),
+        line("签订日期：2023年05月18日", 100, 5), line("签订日期：2023年05月18日", 900, 5),
+    ))
+    assert v["party_a"] == "北京骏鼎物流有限公司"
+    assert v["party_b"] == "长沙鼎润电子科技有限公司"
