@@ -183,6 +183,10 @@ TARGET_TEXT_HEIGHT = 28
 MIN_SCALE, MAX_SCALE = 0.25, 3.0
 
 
+# A blob at most this high (on the ≤1600 px copy) and this many times as long is a rule.
+RULE_HEIGHT, RULE_LENGTH = 5, 25
+
+
 def _line_blobs(gray: np.ndarray, *, across: bool = True) -> tuple[list[tuple[int, int]], float]:
     """(height, width) of the text-line blobs of a page, on a thumbnail-sized copy, and
     that copy's scale. Ink is found by a local (adaptive) threshold, so a shadow, a tinted
@@ -200,10 +204,14 @@ def _line_blobs(gray: np.ndarray, *, across: bool = True) -> tuple[list[tuple[in
     k = max(3, round(ink.shape[1] / 150))
     lines = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    # A ruled line (a form's underlines, a frame) is a blob too, thin and long: on a cover
+    # filled in by hand three rules outweighed the writing and the text height came out at
+    # 6 px, which blew the page up threefold. No text line is that thin for its length.
     blobs = [
         (int(stats[i, cv2.CC_STAT_HEIGHT]), int(stats[i, cv2.CC_STAT_WIDTH]))
         for i in range(1, n)
         if stats[i, cv2.CC_STAT_WIDTH] >= 3 * stats[i, cv2.CC_STAT_HEIGHT] and 4 <= stats[i, cv2.CC_STAT_HEIGHT] <= ink.shape[0] / 8
+        and not (stats[i, cv2.CC_STAT_HEIGHT] <= RULE_HEIGHT and stats[i, cv2.CC_STAT_WIDTH] >= RULE_LENGTH * stats[i, cv2.CC_STAT_HEIGHT])
     ]
     return blobs, shrink
 
