@@ -233,7 +233,8 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         line_h = max(1, median(ln.box.h for ln in row.lines))
         col_start = label_line.box.x - 2 * line_h
         col_end = right.box.x if right is not None else float("inf")
-        mine = [ln for ln in below.lines if col_start <= ln.box.x < col_end]
+        done = (lambda text: text.endswith(_ORG_FORMS)) if spec.kind == "company" else (lambda text: True)
+        mine = _contiguous([ln for ln in below.lines if col_start <= ln.box.x < col_end], line_h, done)
         if mine:
             used.append(Row(tuple(mine)))
             value = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))
@@ -291,6 +292,19 @@ def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str]) -> OcrLine 
         and not _has_label(compact(ln.text), all_labels)
     ]
     return min(near, key=lambda ln: abs(ln.box.cy - label_line.box.cy), default=None)
+
+
+def _contiguous(lines: list[OcrLine], line_h: float, complete) -> list[OcrLine]:
+    """The lines of a value on a row of its own, left to right, up to the first gap wider
+    than VALUE_GAP line heights once what comes before it is `complete` (a company name
+    ends with its form): beyond is the next column's value, its label lost under a seal.
+    A name a seal has split (有限责 … 责任公司) is not complete at its gap and goes on."""
+    out: list[OcrLine] = []
+    for ln in sorted(lines, key=lambda ln: ln.box.x):
+        if out and ln.box.x - out[-1].box.right > VALUE_GAP * line_h and complete(compact("".join(o.text for o in out))):
+            break
+        out.append(ln)
+    return out
 
 
 def _line_at(row: Row, index: int) -> tuple[OcrLine, OcrLine | None]:

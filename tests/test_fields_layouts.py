@@ -160,3 +160,15 @@ def test_a_misread_seal_note_or_a_stray_mark_after_a_party_label_is_no_name():
     ))
     assert v["party_a"] == "北京骏鼎物流有限公司"
     assert v["party_b"] == "长沙鼎润电子科技有限公司"
+
+
+def test_a_value_below_its_label_ends_at_a_wide_gap():
+    # 乙方's label lost under its seal: 甲方's column runs to the page's edge, but the name
+    # below ends where a wide gap begins (乙方's name beyond it).
+    v = values(page(
+        line("(以下无正文，为签署页)", 500, 0),
+        line("甲方（盖章）：", 100, 2),
+        line("武汉丰众文化传媒股份有限公司", 100, 2.95), line("苏州诺利文化传媒股份有限公司", 900, 2.95),
+        line("签订日期：2023年05月18日", 100, 5),
+    ))
+    assert v["party_a"] == "武汉丰众文化传媒股份有限公司"
