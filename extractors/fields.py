@@ -476,10 +476,15 @@ _ADDRESS_LEAD = re.compile(r"^[^\u4e00-\u9fff0-9]{1,2}(?=[\u4e00-\u9fff])")
 _ADDRESS_CODE_TAIL = re.compile(r"[0-9Xx]{15,18}$")
 
 
+# A room (…2304室) is an address's last part: a few characters with no digit after it are
+# a seal's or a neighbour's, read onto the line (…2304室云商路, …1301室M三).
+_ADDRESS_AFTER_ROOM = re.compile(r"(?<=\d室)[^\d]{1,3}$")
+
+
 def clean_address(value: str) -> str:
     value = _ADDRESS_LEAD.sub("", value)
     # A trailing run of 15-18 digits: no address ends with one (house numbers are short).
-    return _ADDRESS_CODE_TAIL.sub("", value)
+    return _ADDRESS_AFTER_ROOM.sub("", _ADDRESS_CODE_TAIL.sub("", value))
 
 
 # Words that start the next field on a form; a person's name read together with one of

@@ -172,3 +172,16 @@ def test_a_value_below_its_label_ends_at_a_wide_gap():
         line("签订日期：2023年05月18日", 100, 5),
     ))
     assert v["party_a"] == "武汉丰众文化传媒股份有限公司"
+
+
+def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
+    # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
+    v = values(page(
+        line("本合同一式肆份，甲乙双方各执贰份，具有同等法律效力。", 100, 0),
+        line("（以下无正文，为签署页）", 500, 1),
+        line("甲方：", 100, 2), line("乙方：", 900, 2),
+        line("北京骏鼎物流有限公司", 100, 2.95), line("长沙鼎润电子科技有限公司", 900, 2.95),
+        line("日期：2023年05月18日", 100, 5), line("日期：2023年05月18日", 900, 5),
+    ))
+    assert v["doc_type"] == "contract_signature_page"
+    assert (v["party_a"], v["party_b"]) == ("北京骏鼎物流有限公司", "长沙鼎润电子科技有限公司")

@@ -121,6 +121,9 @@ def test_a_company_form_misread_by_one_character_is_repaired(read, name):
         ("江苏省南京市鼓楼区滨江大道841号22幢3单元2103室320106199711096707", "江苏省南京市鼓楼区滨江大道841号22幢3单元2103室"),
         ("北京市海淀区黄河路734号", "北京市海淀区黄河路734号"),
         ("1号楼3单元", "1号楼3单元"),  # digits may start a continuation: kept
+        ("天津市和平区金桥路919号18幢3单元2304室云商路", "天津市和平区金桥路919号18幢3单元2304室"),  # after the room
+        ("福建省厦门市思明区中山路556号21幢1单元1301室M三", "福建省厦门市思明区中山路556号21幢1单元1301室"),
+        ("浙江省杭州市西湖区文三路88号教室楼", "浙江省杭州市西湖区文三路88号教室楼"),  # 室 inside a word
     ],
 )
 def test_addresses_lose_stray_leading_marks_and_a_trailing_id_number(read, address):
