@@ -122,7 +122,8 @@ def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
         if not found:
             continue
         at_start = [label for pos, label in found if pos == 0]
-        hit = _Hit(i, 0, len(at_start[0])) if at_start else (lambda p, lab: _Hit(i, p, p + len(lab)))(*min(found))
+        pos, label = (0, at_start[0]) if at_start else min(found)
+        hit = _Hit(i, pos, pos + len(label))
         tiers[(0 if at_start else 1) + (0 if _set_off(row, hit.end) else 2)].append(hit)
     return [h for tier in tiers for h in tier]
 

@@ -461,17 +461,12 @@ def median_line_height(blobs: list[tuple[int, int]], shrink: float) -> float | N
     return None  # unreachable: the widths sum to twice `half`
 
 
-_MEASURE = object()
-
-
-def normalise_text_size(gray: np.ndarray, *, lines_across: bool = False, height: float | None | object = _MEASURE) -> np.ndarray:
-    """Scale the page so its text is about TARGET_TEXT_HEIGHT px tall; fall back to page
-    size when no text lines are found. `lines_across`: as `estimate_text_height`;
-    `height`: the text height when the caller has measured it already (None: no lines)."""
+def normalise_text_size(gray: np.ndarray, height: float | None) -> np.ndarray:
+    """Scale the page so its text (`height` px tall, as measured by `estimate_text_height`
+    or from blobs already made) is about TARGET_TEXT_HEIGHT px tall; fall back to page size
+    when no text lines were found (None)."""
     import cv2
 
-    if height is _MEASURE:
-        height = estimate_text_height(gray, lines_across=lines_across)
     if height is None:
         return normalise_resolution(gray)
     scale = min(MAX_SCALE, max(MIN_SCALE, TARGET_TEXT_HEIGHT / height))

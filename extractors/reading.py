@@ -118,7 +118,7 @@ def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
         height = median_line_height(blobs.down if blobs.run_down else blobs.across, blobs.shrink)
     else:
         height = estimate_text_height(levelled, lines_across=True)
-    gray = normalise_text_size(levelled, height=height)
+    gray = normalise_text_size(levelled, height)
     return flatten_illumination(gray, TARGET_TEXT_HEIGHT) if flatten else gray
 
 

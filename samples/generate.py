@@ -787,21 +787,7 @@ def layout_business_licence(customer: Customer, world: World, rng: random.Random
         Text(24, 191, "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告。", 8, "sans"),
         Text(272, 191, "国家市场监督管理总局监制", 8, "sans", align="right"),
     )
-    fields: Fields = {
-        "uscc": co.uscc,
-        "name": co.name,
-        "company_type": co.company_type,
-        "legal_rep": co.legal_rep.name,
-        "registered_capital_text": co.capital_text,
-        "registered_capital": co.capital_wan * 10_000,
-        "established": co.established.isoformat(),
-        "term_start": co.established.isoformat(),
-        "term_end": co.term_end.isoformat() if co.term_end else "长期",
-        "address": co.address,
-        "authority": authority,
-        "issue_date": co.issue_date.isoformat(),
-    }
-    return page, fields
+    return page, _licence_fields(co, authority, co.issue_date)
 
 
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, mm
