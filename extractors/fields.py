@@ -20,10 +20,10 @@ from .codes import (
     PROVINCE_NAMES,
     CodeReading,
     address_province,
-    is_valid_registration_no,
     agreeing_repair,
     id_birth_date,
     id_sex,
+    is_valid_registration_no,
     mask_id_number,
     read_id_number,
     read_uscc,
@@ -42,6 +42,10 @@ _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
 _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）]?")
+# The same note right after a party's label, one character misread or a bracket lost
+# (甲方盖草）, 乙方（盖章): 盖 or 签 and one more character, closed by a bracket, a colon or
+# the end. Only ever matched at the start of what follows a label: a name holds no such note.
+_SEAL_NOTE_AFTER_LABEL = re.compile(r"^[（(]?\s*[盖签][\u4e00-\u9fff]?\s*(?:[)）]\s*[:：]?|[:：]|$)")
 # The role printed after 甲方/乙方: 甲方（采购方）：… OCR reads the bracket as 〈 or <.
 _PARTY_ROLE = re.compile(r"^[（(〈<《\[]?[\u4e00-\u9fff]{1,5}方[)）〉>》\]]?[:：]?")
 # A date with OCR damage in its separators (月 read as 目 or 昌): four digits, one
@@ -215,31 +219,40 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # 甲方（盖章）：: the seal note is the label's; is anything left after it? Not a
         # stray mark (a seal's edge read as 烂 or 心) nor the note misread (（盖彰）): the
         # name is then looked for below.
-        value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1)) if _SEAL_NOTE.match(value) else value
+        if _SEAL_NOTE.match(value):
+            value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1))
+        elif m := _SEAL_NOTE_AFTER_LABEL.match(value):
+            value = _LEADING_JUNK.sub("", value[m.end():])
         if len(value) <= 2 or _ONLY_A_NOTE.match(value):
             value = ""
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
         value += _wrapped_code_head(value, rows, hit.row)
     below = rows[hit.row + 1] if hit.row + 1 < len(rows) else None
-    beside = None if value else _value_beside(rows, hit, all_labels)
+    beside = None if value else _value_beside(rows, hit, all_labels, spec)
+    under: list[OcrLine] = []
+    if not value and below is not None and not _has_label(below.text, all_labels):
+        # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
+        # below: this label's value is the part of that row in this label's column (its
+        # neighbour label may be lost under a seal, so the column's left edge counts too;
+        # the neighbour's value starts about under it, a little left at times).
+        label_line, _ = _line_at(row, hit.start)
+        line_h = max(1, median(ln.box.h for ln in row.lines))
+        col_start = label_line.box.x - 2 * line_h
+        col_end = _next_label_x(row, label_line, all_labels) - line_h / 2
+        done = _is_whole_org if spec.kind == "company" else (lambda text: True)
+        under = _contiguous([ln for ln in below.lines if col_start <= ln.box.x < col_end], line_h, done)
+    if beside is not None and under and spec.kind == "company" and not _is_whole_org(compact(beside.text)) \
+            and _is_whole_org(compact("".join(ln.text for ln in under))):
+        # A whole name below beats a piece of one beside (a seal's arc read as 医疗器成).
+        beside = None
     if beside is not None:
         used.append(Row((beside,)))
         value = _LEADING_JUNK.sub("", compact(beside.text))
         col_start, col_end = beside.box.x, float("inf")
-    elif not value and below is not None and not _has_label(below.text, all_labels):
-        # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
-        # below: this label's value is the part of that row in this label's column (its
-        # neighbour label may be lost under a seal, so the column's left edge counts too).
-        label_line, right = _line_at(row, hit.start)
-        line_h = max(1, median(ln.box.h for ln in row.lines))
-        col_start = label_line.box.x - 2 * line_h
-        col_end = right.box.x if right is not None else float("inf")
-        done = (lambda text: text.endswith(_ORG_FORMS)) if spec.kind == "company" else (lambda text: True)
-        mine = _contiguous([ln for ln in below.lines if col_start <= ln.box.x < col_end], line_h, done)
-        if mine:
-            used.append(Row(tuple(mine)))
-            value = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))
-    else:
+    elif under:
+        used.append(Row(tuple(under)))
+        value = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in under)))
+    elif value or below is None or _has_label(below.text, all_labels):
         col_start = _char_x(row, hit.end + (len(rest) - len(rest.lstrip(":：")) if rest else 0))
         col_end = _char_x(row, hit.end + cut) if cut < len(rest) else float("inf")
     if spec.multiline and value:
@@ -278,21 +291,52 @@ _SIGNATURE_SLOT = re.compile(r"^\s*[（(][^)）]{0,8}(?:签字|签名|签章|盖
 BESIDE_REACH = 0.9
 
 
-def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str]) -> OcrLine | None:
+def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> OcrLine | None:
+    """The line beside a label a little off its row, if one is there and could be this
+    field's value: left of the next label on the label's row (甲方（盖章）： … 乙方（盖章）：
+    side by side; what is beside the right one is not the left one's), and of the field's
+    kind (a seal fragment read as 疗器 is not a company)."""
     row = rows[hit.row]
     label_line, _ = _line_at(row, hit.start)
     line_h = max(1, median(ln.box.h for ln in row.lines))
     label_right = _char_x(row, hit.end)
+    next_label_x = _next_label_x(row, label_line, all_labels)
     near = [
         ln
         for r in rows[max(0, hit.row - 1) : hit.row + 2]
         if r is not row
         for ln in r.lines
-        if ln.box.x >= label_right - line_h / 2
+        if label_right - line_h / 2 <= ln.box.x < next_label_x
         and abs(ln.box.cy - label_line.box.cy) <= BESIDE_REACH * line_h
         and not _has_label(compact(ln.text), all_labels)
+        and _could_be(spec, _LEADING_JUNK.sub("", compact(ln.text)))
     ]
     return min(near, key=lambda ln: abs(ln.box.cy - label_line.box.cy), default=None)
+
+
+def _next_label_x(row: Row, label_line: OcrLine, all_labels: list[str]) -> float:
+    """Where the next label right of `label_line` on its row starts (the neighbour
+    column's), or infinity. A piece of the label's own note read apart (甲方 | （盖章）) is
+    no label."""
+    return min((ln.box.x for ln in row.lines if ln.box.x > label_line.box.x and _has_label(compact(ln.text), all_labels)),
+               default=float("inf"))
+
+
+def _could_be(spec: FieldSpec, text: str) -> bool:
+    """Could `text`, found near a label rather than after it, be the field's value?"""
+    if spec.kind == "company":
+        return _looks_like_org(_SEAL_NOTE.sub("", text))
+    if spec.kind == "person":
+        return bool(_HAN_RUN.search(text))
+    return True
+
+
+def _is_whole_org(text: str) -> bool:
+    """Does `text` end with a company form (a stray mark after it aside)?"""
+    return _TRAILING_MARKS.sub("", text).endswith(_ORG_FORMS)
+
+
+_TRAILING_MARKS = re.compile(r"[^\u4e00-\u9fff）)]+$")
 
 
 def _contiguous(lines: list[OcrLine], line_h: float, complete) -> list[OcrLine]:

@@ -185,3 +185,42 @@ def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_note
     ))
     assert v["doc_type"] == "contract_signature_page"
     assert (v["party_a"], v["party_b"]) == ("北京骏鼎物流有限公司", "长沙鼎润电子科技有限公司")
+
+
+# Signature pages whose seals sit on the party names: a seal's arc is read as a short line
+# beside a label, the label's note is misread or read apart, a neighbour's value starts a
+# little left of its label.
+
+def test_a_seal_fragment_beside_the_labels_is_no_party_name():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("疗器", 1150, 1.7),
+        line("甲方（盖章）：", 100, 2), line("乙方（盖章）：", 900, 2),
+        line("西安盛昊商贸有限责任公司", 100, 2.85), line("北京禾新医疗器械有限公司", 900, 2.85),
+        line("日期：2025年06月09日", 100, 5), line("日期：2025年06月09日", 900, 5),
+    ))
+    assert v["party_a"] == "西安盛昊商贸有限责任公司"
+    assert v["party_b"] == "北京禾新医疗器械有限公司"
+
+
+def test_a_whole_name_below_beats_a_piece_of_one_beside():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("医疗器成", 1150, 1.72),
+        line("甲方（盖章）：", 100, 2), line("乙方（盖章）：", 900, 2),
+        line("成都盛骏环保科技有限公司", 100, 2.85), line("北京禾新医疗器械有限公司", 896, 2.85),
+        line("日期：2023年08月24日", 100, 5), line("日期：2023年08月24日", 900, 5),
+    ))
+    assert v["party_a"] == "成都盛骏环保科技有限公司"
+    assert v["party_b"] == "北京禾新医疗器械有限公司"
+
+
+def test_a_misread_or_split_seal_note_still_belongs_to_the_label():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方", 100, 2), line("（盖草）", 180, 2), line("乙方盖草）", 900, 2),
+        line("武汉晟晨", 100, 2.85), line("物流有限公司", 225, 2.85), line("北京禾新医疗器械有限公司", 900, 2.85),
+        line("日期：2023年01月08日", 100, 5), line("日期：2023年01月08日", 900, 5),
+    ))
+    assert v["party_a"] == "武汉晟晨物流有限公司"
+    assert v["party_b"] == "北京禾新医疗器械有限公司"
