@@ -234,13 +234,20 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
         # below: this label's value is the part of that row in this label's column (its
         # neighbour label may be lost under a seal, so the column's left edge counts too;
-        # the neighbour's value starts about under it, a little left at times).
+        # the neighbour's value starts about under it, a little left at times). A row of
+        # stray marks between (a seal's edge read as 众) is passed over, once.
         label_line, _ = _line_at(row, hit.start)
         line_h = max(1, median(ln.box.h for ln in row.lines))
         col_start = label_line.box.x - 2 * line_h
         col_end = _next_label_x(row, label_line, all_labels) - line_h / 2
         done = _is_whole_org if spec.kind == "company" else (lambda text: True)
-        under = _contiguous([ln for ln in below.lines if col_start <= ln.box.x < col_end], line_h, done)
+        for nxt in rows[hit.row + 1 : hit.row + 3]:
+            if _has_label(nxt.text, all_labels):
+                break
+            mine = _contiguous([ln for ln in nxt.lines if col_start <= ln.box.x < col_end], line_h, done)
+            if mine and _could_be(spec, _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))):
+                under = mine
+                break
     if beside is not None and under and spec.kind == "company" and not _is_whole_org(compact(beside.text)) \
             and _is_whole_org(compact("".join(ln.text for ln in under))):
         # A whole name below beats a piece of one beside (a seal's arc read as 医疗器成).

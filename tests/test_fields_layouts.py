@@ -224,3 +224,15 @@ def test_a_misread_or_split_seal_note_still_belongs_to_the_label():
     ))
     assert v["party_a"] == "武汉晟晨物流有限公司"
     assert v["party_b"] == "北京禾新医疗器械有限公司"
+
+
+def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方", 100, 2), line("（盖章）", 180, 1.95), line("m", 300, 1.8), line("乙方(盖章)", 900, 2),
+        line("众", 190, 2.4),
+        line("苏州众晟物流有限责任公司", 100, 2.85), line("杭州嘉澜信息科技有限公司", 900, 2.85),
+        line("日期：2023年06月10日", 100, 5), line("日期：2023年06月10日", 900, 5),
+    ))
+    assert v["party_a"] == "苏州众晟物流有限责任公司"
+    assert v["party_b"] == "杭州嘉澜信息科技有限公司"
