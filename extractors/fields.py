@@ -227,10 +227,10 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             value = ""
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
         value += _wrapped_code_head(value, rows, hit.row)
-    below = rows[hit.row + 1] if hit.row + 1 < len(rows) else None
     beside = None if value else _value_beside(rows, hit, all_labels, spec)
     under: list[OcrLine] = []
-    if not value and below is not None and not _has_label(below.text, all_labels):
+    under_text = ""
+    if not value:
         # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
         # below: this label's value is the part of that row in this label's column (its
         # neighbour label may be lost under a seal, so the column's left edge counts too;
@@ -245,11 +245,12 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             if _has_label(nxt.text, all_labels):
                 break
             mine = _contiguous([ln for ln in nxt.lines if col_start <= ln.box.x < col_end], line_h, done)
-            if mine and _could_be(spec, _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))):
-                under = mine
+            text = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))
+            if mine and _could_be(spec, text):
+                under, under_text = mine, text
                 break
     if beside is not None and under and spec.kind == "company" and not _is_whole_org(compact(beside.text)) \
-            and _is_whole_org(compact("".join(ln.text for ln in under))):
+            and _is_whole_org(under_text):
         # A whole name below beats a piece of one beside (a seal's arc read as 医疗器成).
         beside = None
     if beside is not None:
@@ -258,8 +259,8 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         col_start, col_end = beside.box.x, float("inf")
     elif under:
         used.append(Row(tuple(under)))
-        value = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in under)))
-    elif value or below is None or _has_label(below.text, all_labels):
+        value = under_text
+    else:  # the value is on the label's row (or nothing was found: no column needed)
         col_start = _char_x(row, hit.end + (len(rest) - len(rest.lstrip(":：")) if rest else 0))
         col_end = _char_x(row, hit.end + cut) if cut < len(rest) else float("inf")
     if spec.multiline and value:
