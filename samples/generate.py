@@ -985,6 +985,16 @@ def _contract_of(customer: Customer, world: World) -> Fields | None:
     return layout_contract_first_page(customer, world, random.Random(sub_seed(world.seed, "doc", job.stem)))[1]
 
 
+def _signing(customer: Customer, world: World, rng: random.Random) -> tuple[Fields | None, dt.date]:
+    """A signature page's contract (None if the customer has no first page) and its signing
+    date: the contract's, else one drawn after the company was established."""
+    contract = _contract_of(customer, world)
+    if contract is not None:
+        return contract, dt.date.fromisoformat(contract["sign_date"])
+    established = customer.company.established
+    return None, random_date(rng, max(established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
+
+
 def _labelled(page: Page, x: float, y: float, label: str, value: str, size: float,
               width: float, step: float = 7.5) -> float:
     """`label：value`, value wrapped under itself; returns the y below it."""
@@ -1115,11 +1125,7 @@ def layout_contract_signature_page(customer: Customer, world: World, rng: random
     """Last page of the contract: closing clauses, then 甲方 and 乙方 blocks, each with the
     company seal over its name, a signature and the signing date."""
     a, b = customer.company, world.firm
-    contract = _contract_of(customer, world)
-    if contract is not None:
-        sign_date = dt.date.fromisoformat(contract["sign_date"])
-    else:
-        sign_date = random_date(rng, max(a.established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
+    contract, sign_date = _signing(customer, world, rng)
     page = Page(210, 297)
     left, right, size = 25.0, 185.0, 12
     y = 32.0
@@ -1720,11 +1726,7 @@ def layout_contract_signature_page_columns(customer: Customer, world: World, rng
     """Signature page with the two parties side by side: 甲方（盖章）: above the name, the
     signature line, 日期: under each; seals over the names."""
     a, b = customer.company, world.firm
-    contract = _contract_of(customer, world)
-    if contract is not None:
-        sign_date = dt.date.fromisoformat(contract["sign_date"])
-    else:
-        sign_date = random_date(rng, max(a.established, dt.date(2022, 1, 1)), AS_OF - dt.timedelta(days=10))
+    contract, sign_date = _signing(customer, world, rng)
     page = Page(210, 297)
     left, right, size = 22.0, 188.0, 11.5
     y = paragraph(page, "本合同一式肆份，甲乙双方各执贰份，具有同等法律效力。本合同经双方法定代表人或"
