@@ -157,6 +157,12 @@ def _rapidocr_engine() -> OcrEngine:
     return RapidOcrEngine()
 
 
+def _rapidocr_v4_engine() -> OcrEngine:
+    from .rapid import RapidOcrEngine
+
+    return RapidOcrEngine(rec_model="ppocrv4")
+
+
 class CombinedEngine(OcrEngine):
     """One engine reads the page, another gives the second reading of code lines.
 
@@ -188,12 +194,13 @@ class CombinedEngine(OcrEngine):
         return (self.line, self.page)
 
 
-ENGINES = {"tesseract": TesseractEngine, "rapidocr": _rapidocr_engine, "null": NullEngine}
+ENGINES = {"tesseract": TesseractEngine, "rapidocr": _rapidocr_engine, "rapidocr-v4": _rapidocr_v4_engine, "null": NullEngine}
 DEFAULT_ENGINE = "rapidocr+tesseract"
 
 
 def make_engine(name: str) -> OcrEngine:
-    """An engine by name: `tesseract`, `rapidocr`, or `PAGE+LINE` (e.g. rapidocr+tesseract:
+    """An engine by name: `tesseract`, `rapidocr` (PP-OCRv6 small recogniser),
+    `rapidocr-v4` (the PP-OCRv4 one in rapidocr_onnxruntime's wheel), or `PAGE+LINE` (e.g. rapidocr+tesseract:
     RapidOCR reads pages, tesseract re-reads code lines)."""
     parts = name.split("+")
     unknown = [p for p in parts if p not in ENGINES]

