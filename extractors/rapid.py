@@ -22,6 +22,7 @@ Imported lazily by `make_engine`, so tesseract-only use never loads onnxruntime.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from typing import Any
 
@@ -234,7 +235,7 @@ class RapidOcrEngine(OcrEngine):
         for poly, (text, score) in zip(polys, texts, strict=True):
             if float(score) >= TEXT_SCORE:
                 line = _to_line(poly / rec_scale, text, float(score), gray.shape)
-                if line is not None:
+                if line is not None and not _runs_down_the_page(line):
                     lines.append(line)
         lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
         return 0, tuple(lines)
@@ -327,6 +328,21 @@ def _tilt(poly: np.ndarray) -> float:
     then top-right)."""
     dx, dy = float(poly[1][0] - poly[0][0]), float(poly[1][1] - poly[0][1])
     return math.degrees(math.atan2(dy, dx)) if dx or dy else 0.0
+
+
+# Han characters are about as wide as tall, so a line of two or more of them in a box this
+# many times taller than wide was read down the page, not across it.
+VERTICAL_ASPECT = 1.5
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _runs_down_the_page(line: OcrLine) -> bool:
+    """Is this line Han text running down an upright page? On these documents that is a
+    seal's legend where its arc turns downward (公司, 管理局, 委员会 at the ring's side:
+    every such line of 2+ Han characters on 382 dev pages, seeds 505001/02), which would
+    otherwise join the row of the name beside it (…有限公司 + 公司). RapidOCR reads a
+    crop this tall turned a quarter. Narrow single characters and digits stay."""
+    return line.box.h >= VERTICAL_ASPECT * line.box.w and len(_HAN.findall(line.text)) >= 2
 
 
 def _to_line(poly: np.ndarray, text: str, score: float, shape: tuple[int, ...]) -> OcrLine | None:

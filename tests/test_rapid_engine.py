@@ -96,3 +96,22 @@ def test_a_missing_recogniser_model_is_a_usage_error_that_says_how_to_install_it
     assert rapid.rec_model_files("ppocrv4") == {}
     with pytest.raises(UsageError):
         rapid.rec_model_files("ppocrv9")
+
+
+def test_han_text_running_down_an_upright_page_is_told_from_narrow_characters():
+    """A seal legend's end read down the page (公司 in a box twice as tall as wide) is not a
+    line of the page; a digit, a lone character or a signature is."""
+    from extractors.rapid import _runs_down_the_page
+    from extractors.records import Box, OcrLine, Word
+
+    def read(text, w, h):
+        box = Box(800, 1090, w, h)
+        return OcrLine(text, 0.98, box, (Word(text, 0.98, box),))
+
+    assert _runs_down_the_page(read("公司", 28, 59))
+    assert _runs_down_the_page(read("管理局", 40, 110))
+    assert not _runs_down_the_page(read("1", 20, 40))
+    assert not _runs_down_the_page(read("11", 24, 40))
+    assert not _runs_down_the_page(read("公", 30, 50))
+    assert not _runs_down_the_page(read("上官玲", 132, 57))
+    assert not _runs_down_the_page(read("有限公司", 150, 40))
