@@ -207,6 +207,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     # to the label: the value starts after it, and so does the gap that may end the value.
     note = _LABEL_NOTE.match(rest)
     skip = note.end() if note and spec.kind != "company" else 0
+    label_cut = cut
     lead = skip + len(rest[skip:]) - len(_LEADING_JUNK.sub("", rest[skip:]))
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
     used = [row]
@@ -223,6 +224,13 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1))
         elif m := _SEAL_NOTE_AFTER_LABEL.match(value):
             value = _LEADING_JUNK.sub("", value[m.end():])
+        if 0 < len(value) <= 2 and cut < label_cut:
+            # A mark standing alone between the label and a wide gap (a seal's speck read
+            # as 三): the name is what follows the gap, if it looks like one.
+            after = cut + len(rest[cut:]) - len(_LEADING_JUNK.sub("", rest[cut:]))
+            end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
+            if _looks_like_org(_TRAILING_JUNK.sub("", rest[after:end])):
+                value, cut = rest[after:end], end
         if len(value) <= 2 or _ONLY_A_NOTE.match(value):
             value = ""
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
@@ -333,10 +341,15 @@ def _next_label_x(row: Row, label_line: OcrLine, all_labels: list[str]) -> float
 def _could_be(spec: FieldSpec, text: str) -> bool:
     """Could `text`, found near a label rather than after it, be the field's value?"""
     if spec.kind == "company":
-        return _looks_like_org(_SEAL_NOTE.sub("", text))
+        return _looks_like_org(_SEAL_NOTE.sub("", text)) and not _SIGNING_WORDS.search(text)
     if spec.kind == "person":
         return bool(_HAN_RUN.search(text))
     return True
+
+
+# Words of a signature block's own lines (法定代表人或授权代表（签字）, 签订日期): a row holding
+# one is that block's next line, never the company's name.
+_SIGNING_WORDS = re.compile(r"代表人|授权代表|签字|签名|签订日期")
 
 
 def _is_whole_org(text: str) -> bool:

@@ -236,3 +236,31 @@ def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
     ))
     assert v["party_a"] == "苏州众晟物流有限责任公司"
     assert v["party_b"] == "杭州嘉澜信息科技有限公司"
+
+
+def test_a_mark_alone_between_a_label_and_its_name_is_passed_over():
+    v = values(page(
+        line("授权委托书", 700, 0),
+        line("委托单位", 100, 1), line("三", 420, 1.05), line("西安煜源物流有限公司", 600, 1),
+        line("法定代表人", 100, 2), line("吕飞国", 600, 2),
+        line("被委托人", 100, 3), line("黎兰", 600, 3),
+        line("委托期限", 100, 4), line("自2023年10月27日至2027年10月27日", 600, 4),
+    ))
+    assert v["doc_type"] == "authorization_letter"
+    assert v["principal"] == "西安煜源物流有限公司"
+    assert v["legal_rep"] == "吕飞国"
+
+
+def test_a_signature_blocks_own_line_below_a_party_label_is_no_party_name():
+    """The name under the seal was lost; the block's next line (the representative's slot
+    and signature) must not stand in for it."""
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）：", 100, 2), line("乙方（盖章）：", 900, 2),
+        line("法定代表人或授权代表（签字）", 100, 2.9), line("卢海健", 560, 2.8),
+        line("杭州嘉澜信息科技有限公司", 900, 2.85),
+        line("签订日期：2023年04月05日", 100, 5), line("签订日期：2023年04月05日", 900, 5),
+    ))
+    assert v["doc_type"] == "contract_signature_page"
+    assert v.get("party_a") is None
+    assert v["party_b"] == "杭州嘉澜信息科技有限公司"
