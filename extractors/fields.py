@@ -486,7 +486,10 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: f(m.group(0) if m else None, "read" if m else "unreadable")}
     if kind == "company":
         name = _strip_party_role(value) if spec.name.startswith("party") else value
-        name = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name))
+        # A name ends in Han text or a bracket (…有限公司, …（普通合伙）): a digit, letter or
+        # mark after that is a speck read onto the line (有限司7), and would hide a form
+        # one character off from its repair.
+        name = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name)))
         name = _repair_company_form(_trim_after_org_form(name.replace("(", "（").replace(")", "）")))
         if name and not _looks_like_org(name):
             # A label word inside running text (乙方向甲方供应…): not this field's value.
@@ -528,6 +531,8 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: f(None, "unreadable", 0.0)}
     if spec.name in ("company_type",):
         value = value.replace("(", "（").replace(")", "）")
+        if value.count("（") == value.count("）") + 1 and value.rfind("（") > value.rfind("）"):
+            value += "）"  # the closing bracket lost at the line's end (…（自然人独资)
     if spec.name == "authority":
         value = _trim_authority(value)
     if spec.name == "address":

@@ -128,3 +128,29 @@ def test_a_company_form_misread_by_one_character_is_repaired(read, name):
 )
 def test_addresses_lose_stray_leading_marks_and_a_trailing_id_number(read, address):
     assert clean_address(read) == address
+
+
+def test_a_speck_after_a_name_and_a_type_missing_its_closing_bracket_are_put_right():
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import licence, line
+
+    ex = extract(licence(
+        name=[line("名称", 100, 2), line("青岛众鼎电子科技有限司7", 600, 2), line("注册资本", 1300, 2), line("伍佰万元整", 1600, 2)],
+        type=[line("类型", 100, 3), line("有限责任公司（自然人独资", 600, 3), line("成立日期", 1300, 3), line("2015年03月12日", 1600, 3)],
+    ), today=dt.date(2026, 12, 2))
+    assert ex.value("name") == "青岛众鼎电子科技有限公司"
+    assert ex.value("company_type") == "有限责任公司（自然人独资）"
+
+
+@pytest.mark.parametrize("typed", ["有限责任公司（自然人投资或控股）", "股份有限公司", "有限责任公司(外商投资、非独资)"])
+def test_a_whole_company_type_is_left_as_read(typed):
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import licence, line
+
+    ex = extract(licence(type=[line("类型", 100, 3), line(typed, 600, 3), line("成立日期", 1300, 3), line("2015年03月12日", 1600, 3)]),
+                 today=dt.date(2026, 12, 2))
+    assert ex.value("company_type") == typed.replace("(", "（").replace(")", "）")
