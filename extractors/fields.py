@@ -715,6 +715,23 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
                 break
         if first:
             fields.update(first)
+    # A label whose first character was lost (签发机关 read 发机关, under a seal's edge or
+    # at a card's): tried at the start of a row, once no whole label gave a value.
+    for spec in doc_type.fields:
+        if spec.kind in ("uscc", "id_number") or _found(fields, spec):
+            continue
+        clipped = tuple(label[1:] for label in spec.labels if len(label) >= MIN_CLIPPED_LABEL + 1)
+        for i, row in enumerate(rows):
+            label = next((c for c in clipped if row.text.startswith(c)), None)
+            if label is None or _has_label(row.text, all_labels):
+                continue
+            value, used = _value_after(rows, _Hit(i, 0, len(label)), all_labels, spec)
+            conf, box = _evidence(used)
+            parsed = _parse_value(spec, value, page.page_no, conf, box, tuple(a for r in used for a in r.alternatives))
+            main = parsed.get(spec.name) or next(iter(parsed.values()), None)
+            if main is not None and main.value not in (None, ""):
+                fields.update(parsed)
+                break
     # A licence's issue date is printed under the seal with no label: the lowest row that
     # is nothing but a date.
     for spec in doc_type.fields:
@@ -739,6 +756,17 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             if found is not None:
                 fields[spec.name] = found
     return fields
+
+
+# A label is tried without its first character only if this many characters are left:
+# 发机关 for 签发机关, never 称 for 名称.
+MIN_CLIPPED_LABEL = 3
+
+
+def _found(fields: dict[str, Field], spec: FieldSpec) -> bool:
+    """Has `spec` a value (for a term: its end) among the fields found so far?"""
+    names = TERM_FIELDS.get(spec.name, (spec.name,))
+    return any(fields.get(n) is not None and fields[n].value not in (None, "") for n in names)
 
 
 _CERT_TITLE = re.compile(r"(许可证|证书|资质证|登记证|备案证明)$")

@@ -264,3 +264,25 @@ def test_a_signature_blocks_own_line_below_a_party_label_is_no_party_name():
     assert v["doc_type"] == "contract_signature_page"
     assert v.get("party_a") is None
     assert v["party_b"] == "杭州嘉澜信息科技有限公司"
+
+
+def test_a_label_that_lost_its_first_character_still_finds_its_value():
+    """签发机关 read 发机关 (its first character under a seal's edge). A two-character label
+    is never tried clipped: 称 alone would be taken anywhere."""
+    v = values(page(
+        line("中华人民共和国", 300, 0), line("居民身份证", 300, 1),
+        line("发机关青岛市公安局市南分局", 100, 3),
+        line("效期限2021.06.02-2041.06.02", 100, 4),
+    ))
+    assert v["doc_type"] == "id_card"
+    assert v["authority"] == "青岛市公安局市南分局"
+    assert (v["valid_from"], v["valid_to"]) == ("2021-06-02", "2041-06-02")
+
+    lic = values(page(
+        line("营业执照", 800, 0),
+        line("统一社会信用代码", 100, 1), line("91350100M000100Y43", 600, 1),
+        line("称杭州星澜信息科技有限公司", 100, 2),
+        line("类型", 100, 3), line("有限责任公司(自然人投资或控股)", 600, 3),
+    ))
+    assert lic["doc_type"] == "business_licence"
+    assert lic.get("name") is None
