@@ -755,7 +755,42 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             found = _scan_for_code(rows, spec, page.page_no)
             if found is not None:
                 fields[spec.name] = found
+    # A company name whose end a seal hid (授权单位（盖章）：北京迈骏环保科技有) is often printed
+    # whole elsewhere on the page (the letter's first sentence names the principal).
+    page_text = "".join(row.text for row in rows)  # rows joined: prose wraps a name too
+    for spec in doc_type.fields:
+        f = fields.get(spec.name)
+        if spec.kind == "company" and f is not None and isinstance(f.value, str):
+            whole = complete_org_name(f.value, page_text)
+            if whole != f.value:
+                fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
+
+
+# A name cut short is completed only if this long (a place and two more characters):
+# shorter prefixes are shared by too many names.
+MIN_COMPLETED_PREFIX = 6
+# The most characters a completion may add before the company form.
+MAX_COMPLETION = 4
+_COMPLETION = re.compile(
+    "[\u4e00-\u9fff]{0,%d}?(?:%s)" % (MAX_COMPLETION, "|".join(map(re.escape, ("股份有限公司", "有限责任公司", "有限公司", "公司"))))
+)
+
+
+def complete_org_name(name: str, page_text: str) -> str:
+    """`name` with its lost end restored from the page: when it is no whole name (it ends
+    in no company form), is at least MIN_COMPLETED_PREFIX long, and the page prints
+    exactly one whole name starting with it. Otherwise `name` as it is."""
+    if len(name) < MIN_COMPLETED_PREFIX or _is_whole_org(name):
+        return name
+    found = set()
+    start = page_text.find(name)
+    while start >= 0:
+        m = _COMPLETION.match(page_text, start + len(name))
+        if m:
+            found.add(name + m.group(0))
+        start = page_text.find(name, start + 1)
+    return found.pop() if len(found) == 1 else name
 
 
 # A label is tried without its first character only if this many characters are left:

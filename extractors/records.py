@@ -109,6 +109,8 @@ class Field:
     """One extracted value with its evidence.
 
     `status`: ``read`` (as printed), ``repaired`` (a code fixed by its check character),
+    ``completed`` (a company name whose end was lost where it was found, completed from the
+    same name printed whole elsewhere on the page; `raw` is what was read there),
     ``unreadable`` (a value was there but could not be trusted; `value` is None).
     """
 

@@ -154,3 +154,49 @@ def test_a_whole_company_type_is_left_as_read(typed):
     ex = extract(licence(type=[line("类型", 100, 3), line(typed, 600, 3), line("成立日期", 1300, 3), line("2015年03月12日", 1600, 3)]),
                  today=dt.date(2026, 12, 2))
     assert ex.value("company_type") == typed.replace("(", "（").replace(")", "）")
+
+
+@pytest.mark.parametrize(
+    ("read", "page_text", "name"),
+    [
+        # The end under a seal; the letter's first sentence prints it whole.
+        ("北京迈骏环保科技有", "本授权书声明北京迈骏环保科技有限公司（统一社会信用代码：…授权单位（盖章）：北京迈骏环保科技有",
+         "北京迈骏环保科技有限公司"),
+        ("青岛和亨餐饮管理股", "兹证明青岛和亨餐饮管理股份有限公司（统一社会信用代码", "青岛和亨餐饮管理股份有限公司"),
+        ("南京煜晟医疗器械", "兹证明南京煜晟医疗器械有限责任公司在我行开立", "南京煜晟医疗器械有限责任公司"),
+        # Wrapped across two rows of prose, joined.
+        ("天津润创信息科技有", "本授权书声明：天津润创信息科技有限公司（统一社会", "天津润创信息科技有限公司"),
+        # Two different whole names start with it: no guess.
+        ("上海达通商贸股份", "上海达通商贸股份有限公司与上海达通商贸股份合作公司", "上海达通商贸股份"),
+        # Too short to be told from other names.
+        ("上海达通", "上海达通商贸股份有限公司", "上海达通"),
+        # Already whole: left alone, though a longer name starts with it.
+        ("北京禾新医疗器械有限公司", "北京禾新医疗器械有限公司上海分公司", "北京禾新医疗器械有限公司"),
+        # Nothing whole on the page.
+        ("宁波睿利文化传媒有限", "乙方（盖章）：宁波睿利文化传媒有限法定代表人", "宁波睿利文化传媒有限"),
+    ],
+)
+def test_a_company_name_cut_short_is_completed_only_from_one_whole_name_on_the_page(read, page_text, name):
+    from extractors.fields import complete_org_name
+
+    assert complete_org_name(read, page_text) == name
+
+
+def test_a_principal_cut_short_at_the_signing_block_is_completed_and_says_so():
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import line, page
+
+    ex = extract(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：天津润创信息科技有限公司（统一社会信用代码：9112010", 100, 2),
+        line("1961361585G）法定代表人梁琴，现授权委托李丽红为本单位的合法代理人。", 100, 2 + 45 / 80),
+        line("本授权书自签发之日起生效，有效期至2027年11月06日。", 100, 4),
+        line("授权单位（盖章）：天津润创信息科技有", 100, 6),
+        line("梁琴", 500, 6.9),
+        line("法定代表人（签字或盖章）：", 100, 7.2),
+    ), today=dt.date(2026, 12, 2))
+    assert ex.doc_type == "authorization_letter"
+    f = ex.fields["principal"]
+    assert (f.value, f.status) == ("天津润创信息科技有限公司", "completed")
