@@ -325,9 +325,18 @@ def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str], spec: Field
         if label_right - line_h / 2 <= ln.box.x < next_label_x
         and abs(ln.box.cy - label_line.box.cy) <= BESIDE_REACH * line_h
         and not _has_label(compact(ln.text), all_labels)
+        and not _follows_a_label(r, ln, all_labels)
         and _could_be(spec, _LEADING_JUNK.sub("", compact(ln.text)))
     ]
     return min(near, key=lambda ln: abs(ln.box.cy - label_line.box.cy), default=None)
+
+
+def _follows_a_label(row: Row, line: OcrLine, all_labels: list[str]) -> bool:
+    """Is `line` on its row after a label of its own (本次发证日期：2026年04月11日)? Then it is
+    that label's value, though it lies as near another label's row (有效期至, just below).
+    A label this type does not extract counts too: any text ending in a colon."""
+    return any(ln.box.x < line.box.x and (_has_label(compact(ln.text), all_labels) or compact(ln.text).endswith((":", "：")))
+               for ln in row.lines if ln is not line)
 
 
 def _next_label_x(row: Row, label_line: OcrLine, all_labels: list[str]) -> float:

@@ -286,3 +286,18 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
     ))
     assert lic["doc_type"] == "business_licence"
     assert lic.get("name") is None
+
+
+def test_a_value_a_little_below_its_label_is_not_taken_from_the_label_above():
+    """Every value printed half a row low (a form filled in off its lines): the date nearest
+    the 有效期至 label is the one on the row above, but that one follows its own label."""
+    v = values(page(
+        line("质量管理体系认证证书", 500, 0),
+        line("证书编号：34333Q80387R0S", 500, 0.6),
+        line("组织名称：", 100, 1.5), line("南京天智餐饮管理股份有限公司", 420, 1.7),
+        # y 300, 314 | 327, 343: each date half a line below its label (rows 80 px, lines 30).
+        line("本次发证日期：", 100, 2.5), line("2026年04月11日", 420, 2.675),
+        line("有效期至：", 100, 2.8375), line("2029年04月10日", 420, 3.0375),
+    ))
+    assert v["doc_type"] == "qualification"
+    assert v["valid_to"] == "2029-04-10"
