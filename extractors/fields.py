@@ -616,7 +616,14 @@ def _repair_company_form(name: str) -> str:
         tail = name[-len(form):]
         if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form)) == 1 and (tail[0] == form[0] or tail[-1] == form[-1]):
             return name[: -len(form)] + form
+    # 有限责任 and 股份有限 go on only as …公司: one or two other characters after them are
+    # 公司 misread or half lost (有限责任日).
+    if (m := _FORM_STEM_END.search(name)) and m.start(1) >= 2:
+        return name[: m.end(1)] + "公司"
     return name
+
+
+_FORM_STEM_END = re.compile(r"(有限责任|股份有限)(?!公司$)[\u4e00-\u9fff]{1,2}$")
 
 
 def _repair_form_by_one_edit(name: str) -> str:

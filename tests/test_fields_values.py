@@ -108,6 +108,10 @@ def test_a_role_whose_opening_was_lost_is_stripped():
         ("厦门集美有限公司", "厦门集美有限公司"),
         ("北京某某科技股份有限公司", "北京某某科技股份有限公司"),
         ("北京某某科技有限责任公司", "北京某某科技有限责任公司"),
+        # 有限责任 and 股份有限 end only in 公司: what else follows them is 公司 misread.
+        ("深圳新远电子科技有限责任日", "深圳新远电子科技有限责任公司"),
+        ("深圳新远电子科技股份有限司口", "深圳新远电子科技股份有限公司"),
+        ("有限责任日", "有限责任日"),  # nothing but a form: not a name to repair
     ],
 )
 def test_a_company_form_misread_by_one_character_is_repaired(read, name):
