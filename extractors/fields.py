@@ -297,6 +297,8 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
 
 
 _ONLY_A_NOTE = re.compile(r"^[（(][^)）]{1,4}[)）]?$")
+# A note after a person's label saying the value is signed there: （签字）, （签字或盖章）.
+_SIGNATURE_NOTE = re.compile(r"^\s*[（(][^)）]{0,8}(?:签字|签名|签章|盖章)")
 # The rest of a label's row when the label is a place to sign: （签字）：, （签字或盖章）.
 _SIGNATURE_SLOT = re.compile(r"^\s*[（(][^)）]{0,8}(?:签字|签名|签章|盖章)[^)）]{0,8}[)）]?\s*[:：]?\s*$")
 
@@ -719,6 +721,7 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     fields: dict[str, Field] = {}
     for spec in doc_type.fields:
         first: dict[str, Field] | None = None
+        signed: dict[str, Field] | None = None
         for hit in _label_hits(rows, spec.labels)[:MAX_LABEL_TRIES]:
             value, used = _value_after(rows, hit, all_labels, spec)
             conf, box = _evidence(used)
@@ -727,8 +730,21 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             first = parsed if first is None else first
             main = parsed.get(spec.name) or next(iter(parsed.values()), None)
             if main is not None and main.value not in (None, ""):
+                if signed is not None:
+                    # A signature read in part (英婷) is the name printed elsewhere that holds
+                    # it (…法定代表人丁英婷，…); any other reading there is no better.
+                    whole = str(main.value)
+                    first = parsed if signed[spec.name].value in whole and len(whole) <= 4 else signed
+                    break
+                if spec.kind == "person" and _SIGNATURE_NOTE.match(rows[hit.row].text[hit.end:]):
+                    # Signed in its slot (法定代表人（签字）：英婷): handwriting, read less surely
+                    # than print; the other places the label is found may hold it whole.
+                    signed = parsed
+                    continue
                 first = parsed
                 break
+        else:
+            first = signed or first
         if first:
             fields.update(first)
     # A label whose first character was lost (签发机关 read 发机关, under a seal's edge or

@@ -301,3 +301,23 @@ def test_a_value_a_little_below_its_label_is_not_taken_from_the_label_above():
     ))
     assert v["doc_type"] == "qualification"
     assert v["valid_to"] == "2029-04-10"
+
+
+def test_a_signature_read_in_part_is_the_printed_name_that_holds_it():
+    def letter(signature: str) -> dict:
+        return values(page(
+            line("法定代表人授权书", 400, 0),
+            line("本授权书声明：北京迈骏环保科技有限公司（统一社会信用代码：9111010", 100, 2),
+            line("8MAW53N5L22）法定代表人丁英婷，现授权委托黄琳为本单位的合法代理人。", 100, 2 + 45 / 80),
+            line("代理人在上述授权范围内所签署的一切文件，本单位均予以承认。", 100, 3),
+            line("授权单位（盖章）：北京迈骏环保科技有限公司", 100, 6),
+            line("法定代表人（签字或盖章）：", 100, 7), line(signature, 700, 6.9),
+            line("被授权人（签字）：", 100, 8), line("黄琳", 560, 8),
+        ))
+
+    v = letter("英婷")
+    assert v["doc_type"] == "authorization_letter"
+    assert v["legal_rep"] == "丁英婷"
+    assert v["agent_name"] == "黄琳"
+    # A signature that is no part of the printed name stays what was signed.
+    assert letter("王军")["legal_rep"] == "王军"
