@@ -614,6 +614,12 @@ def _repair_company_form(name: str) -> str:
         return edited
     if name.endswith(tuple(form[:-1] for form in _REPAIRABLE_FORMS)):
         return name + "司"  # the last character lost (under a seal, at a crop's edge)
+    # More of the form lost: a start that only one form has is completed (有限责 is only
+    # ever 有限责任公司; 有限 may be 有限公司 or 有限责任公司, 集团有限 either with 集团, so
+    # they stay).
+    for start, rest in _ONE_FORM_STARTS.items():
+        if name.endswith(start) and len(name) >= len(start) + 2:
+            return name + rest
     for form in _REPAIRABLE_FORMS:
         tail = name[-len(form):]
         if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form)) == 1 and (tail[0] == form[0] or tail[-1] == form[-1]):
@@ -625,6 +631,7 @@ def _repair_company_form(name: str) -> str:
     return name
 
 
+_ONE_FORM_STARTS = {"有限责任": "公司", "有限责": "任公司", "股份有限": "公司", "股份有": "限公司"}
 _FORM_STEM_END = re.compile(r"(有限责任|股份有限)(?!公司$)[\u4e00-\u9fff]{1,2}$")
 
 

@@ -112,6 +112,12 @@ def test_a_role_whose_opening_was_lost_is_stripped():
         ("深圳新远电子科技有限责任日", "深圳新远电子科技有限责任公司"),
         ("深圳新远电子科技股份有限司口", "深圳新远电子科技股份有限公司"),
         ("有限责任日", "有限责任日"),  # nothing but a form: not a name to repair
+        # More of the form lost, its start one form's only: completed.
+        ("重庆锦启信息科技有限责", "重庆锦启信息科技有限责任公司"),
+        ("上海汇启建筑股份有", "上海汇启建筑股份有限公司"),
+        # …but a start two forms share is left: 有限 (有限公司 or 有限责任公司).
+        ("宁波睿利文化传媒有限", "宁波睿利文化传媒有限"),
+        ("上海汇启建筑集团有限", "上海汇启建筑集团有限"),
     ],
 )
 def test_a_company_form_misread_by_one_character_is_repaired(read, name):
