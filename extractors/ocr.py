@@ -200,8 +200,8 @@ DEFAULT_ENGINE = "rapidocr+tesseract"
 
 def make_engine(name: str) -> OcrEngine:
     """An engine by name: `tesseract`, `rapidocr` (PP-OCRv6 small recogniser),
-    `rapidocr-v4` (the PP-OCRv4 one in rapidocr_onnxruntime's wheel), or `PAGE+LINE` (e.g. rapidocr+tesseract:
-    RapidOCR reads pages, tesseract re-reads code lines)."""
+    `rapidocr-v4` (the PP-OCRv4 one in rapidocr_onnxruntime's wheel), or `PAGE+LINE`
+    (e.g. rapidocr+tesseract: RapidOCR reads pages, tesseract re-reads code lines)."""
     parts = name.split("+")
     unknown = [p for p in parts if p not in ENGINES]
     if unknown or len(parts) > 2:
