@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from .classify import classify_page, compact
 from .codes import (
@@ -208,7 +209,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     note = _LABEL_NOTE.match(rest)
     skip = note.end() if note and spec.kind != "company" else 0
     label_cut = cut
-    lead = skip + len(rest[skip:]) - len(_LEADING_JUNK.sub("", rest[skip:]))
+    lead = skip + _junk_len(rest[skip:])
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
     used = [row]
     if spec.kind == "person" and _SIGNATURE_SLOT.match(rest[:cut]):
@@ -227,7 +228,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         if 0 < len(value) <= 2 and cut < label_cut:
             # A mark standing alone between the label and a wide gap (a seal's speck read
             # as 三): the name is what follows the gap, if it looks like one.
-            after = cut + len(rest[cut:]) - len(_LEADING_JUNK.sub("", rest[cut:]))
+            after = cut + _junk_len(rest[cut:])
             end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
             if _looks_like_org(_TRAILING_JUNK.sub("", rest[after:end])):
                 value, cut = rest[after:end], end
@@ -294,6 +295,11 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             used.append(Row(tuple(mine)))
             prev_bottom = max(ln.box.bottom for ln in mine)
     return _TRAILING_JUNK.sub("", value), used
+
+
+def _junk_len(text: str) -> int:
+    """How many characters of stray marks (`_LEADING_JUNK`) open `text`."""
+    return len(text) - len(_LEADING_JUNK.sub("", text))
 
 
 _ONLY_A_NOTE = re.compile(r"^[（(][^)）]{1,4}[)）]?$")
@@ -730,17 +736,13 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         first: dict[str, Field] | None = None
         signed: dict[str, Field] | None = None
         for hit in _label_hits(rows, spec.labels)[:MAX_LABEL_TRIES]:
-            value, used = _value_after(rows, hit, all_labels, spec)
-            conf, box = _evidence(used)
-            alts = tuple(a for r in used for a in r.alternatives)
-            parsed = _parse_value(spec, value, page.page_no, conf, box, alts)
+            parsed, main = _read_at(rows, hit, all_labels, spec, page.page_no)
             first = parsed if first is None else first
-            main = parsed.get(spec.name) or next(iter(parsed.values()), None)
-            if main is not None and main.value not in (None, ""):
+            if main is not None:
                 if signed is not None:
                     # A signature read in part (英婷) is the name printed elsewhere that holds
                     # it (…法定代表人丁英婷，…); any other reading there is no better.
-                    whole = str(main.value)
+                    whole = str(main)
                     first = parsed if signed[spec.name].value in whole and len(whole) <= 4 else signed
                     break
                 if spec.kind == "person" and _SIGNATURE_NOTE.match(rows[hit.row].text[hit.end:]):
@@ -764,11 +766,8 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             label = next((c for c in clipped if row.text.startswith(c)), None)
             if label is None or _has_label(row.text, all_labels):
                 continue
-            value, used = _value_after(rows, _Hit(i, 0, len(label)), all_labels, spec)
-            conf, box = _evidence(used)
-            parsed = _parse_value(spec, value, page.page_no, conf, box, tuple(a for r in used for a in r.alternatives))
-            main = parsed.get(spec.name) or next(iter(parsed.values()), None)
-            if main is not None and main.value not in (None, ""):
+            parsed, main = _read_at(rows, _Hit(i, 0, len(label)), all_labels, spec, page.page_no)
+            if main is not None:
                 fields.update(parsed)
                 break
     # A licence's issue date is printed under the seal with no label: the lowest row that
@@ -806,13 +805,23 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     return fields
 
 
+def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int) -> tuple[dict[str, Field], Any]:
+    """The field(s) read after the label at `hit`, and the main value among them (None when
+    nothing usable was there: no value, or an empty one)."""
+    value, used = _value_after(rows, hit, all_labels, spec)
+    conf, box = _evidence(used)
+    parsed = _parse_value(spec, value, page_no, conf, box, tuple(a for r in used for a in r.alternatives))
+    main = parsed.get(spec.name) or next(iter(parsed.values()), None)
+    return parsed, None if main is None or main.value in (None, "") else main.value
+
+
 # A name cut short is completed only if this long (a place and two more characters):
 # shorter prefixes are shared by too many names.
 MIN_COMPLETED_PREFIX = 6
 # The most characters a completion may add before the company form.
 MAX_COMPLETION = 4
 _COMPLETION = re.compile(
-    "[\u4e00-\u9fff]{0,%d}?(?:%s)" % (MAX_COMPLETION, "|".join(map(re.escape, ("股份有限公司", "有限责任公司", "有限公司", "公司"))))
+    f"[\u4e00-\u9fff]{{0,{MAX_COMPLETION}}}?(?:{'|'.join(map(re.escape, ('股份有限公司', '有限责任公司', '有限公司', '公司')))})"
 )
 
 
