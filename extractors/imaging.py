@@ -187,18 +187,10 @@ MIN_SCALE, MAX_SCALE = 0.25, 3.0
 RULE_HEIGHT, RULE_LENGTH = 5, 25
 
 
-def _line_blobs(gray: np.ndarray, *, across: bool = True) -> tuple[list[tuple[int, int]], float]:
-    """(height, width) of the text-line blobs of a page, on a thumbnail-sized copy, and
-    that copy's scale. Ink is found by a local (adaptive) threshold, so a shadow, a tinted
-    card or a grey photocopy background is not ink; it is smeared along the lines so the
-    characters of a line merge into one blob; blobs much wider than tall are text lines.
-    `across=False` looks for lines running down the page (a page lying on its side)."""
-    ink, shrink = _ink_thumbnail(gray)
-    return _blobs_of(ink if across else np.ascontiguousarray(ink.T)), shrink
-
-
 def _ink_thumbnail(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """The page's ink (255) on a copy at most 1600 px long, and that copy's scale."""
+    """The page's ink (255) on a copy at most 1600 px long, and that copy's scale. Ink is
+    found by a local (adaptive) threshold, so a shadow, a tinted card or a grey photocopy
+    background is not ink."""
     import cv2
 
     h, w = gray.shape[:2]
@@ -208,7 +200,10 @@ def _ink_thumbnail(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _blobs_of(ink: np.ndarray) -> list[tuple[int, int]]:
-    """(height, width) of the text-line blobs of an ink picture whose lines run across."""
+    """(height, width) of the text-line blobs of an ink picture (`_ink_thumbnail`) whose
+    lines run across (its transpose for lines running down): the ink is smeared along the
+    lines so the characters of a line merge into one blob; blobs much wider than tall are
+    text lines."""
     import cv2
 
     k = max(3, round(ink.shape[1] / 150))
@@ -423,7 +418,7 @@ def lines_run_down(gray: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class LineBlobs:
-    """A page's text-line blobs smeared across and down (`_line_blobs`), kept so that
+    """A page's text-line blobs smeared across and down (`_blobs_of`), kept so that
     preparation measures the text height from the same blobs it judged the page's lie by
     when levelling changed nothing (~15 ms a page saved)."""
 
@@ -452,8 +447,8 @@ def estimate_text_height(gray: np.ndarray, *, lines_across: bool = False) -> flo
     the lines run across (`lines_across`: preparation has turned the page already, and
     the second smearing cost ~20 ms a page)."""
     if lines_across:
-        blobs, shrink = _line_blobs(gray)
-        return median_line_height(blobs, shrink)
+        ink, shrink = _ink_thumbnail(gray)
+        return median_line_height(_blobs_of(ink), shrink)
     both = line_blobs_both_ways(gray)
     return median_line_height(max(both.across, both.down, key=lambda bs: sum(w for _, w in bs)), both.shrink)
 
