@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -115,3 +116,31 @@ def test_han_text_running_down_an_upright_page_is_told_from_narrow_characters():
     assert not _runs_down_the_page(read("公", 30, 50))
     assert not _runs_down_the_page(read("上官玲", 132, 57))
     assert not _runs_down_the_page(read("有限公司", 150, 40))
+
+
+def _quad(x0, y0, x1, y1):
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+def test_a_short_line_is_cropped_with_room_at_its_right_end_where_the_page_is_empty():
+    """A code's first characters wrapped at the end of a line of running text ('913' boxed
+    tight, its 3 cut) are read from a crop reaching into the empty margin; the reach stops
+    short of the next box in the row and of the page's edge, and long lines are cropped
+    as boxed."""
+    from extractors.rapid import END_ROOM, ROOM_MARGIN, extend_short_lines
+
+    h = 20
+    wrapped = _quad(1100, 400, 1140, 400 + h)  # alone at the end of its row
+    label = _quad(100, 500, 150, 500 + h)  # a label with its value 10 px to the right
+    value = _quad(160, 502, 600, 500 + h)
+    at_edge = _quad(1180, 600, 1195, 600 + h)
+    sentence = _quad(100, 700, 1100, 700 + h)
+    out = extend_short_lines([wrapped, label, value, at_edge, sentence], page_width=1200)
+
+    assert out[0][1][0] == pytest.approx(1140 + END_ROOM * h)
+    assert out[0][2][0] == pytest.approx(1140 + END_ROOM * h)
+    assert out[0][0][0] == 1100 and out[0][3][0] == 1100  # the left end stays
+    assert out[1][1][0] == pytest.approx(min(150 + END_ROOM * h, 160 - ROOM_MARGIN * h))
+    assert out[1][1][0] < 160  # never into the value
+    assert out[3][1][0] <= 1199  # never off the page
+    assert np.array_equal(out[2], value) and np.array_equal(out[4], sentence)
