@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 from typing import Any
 
@@ -95,7 +95,37 @@ def group_rows(lines: tuple[OcrLine, ...]) -> list[Row]:
             rows[-1].append(line)
         else:
             rows.append([line])
-    return [Row(tuple(sorted(r, key=lambda ln: ln.box.x))) for r in rows]
+    return [Row(_without_seam_repeats(sorted(r, key=lambda ln: ln.box.x))) for r in rows]
+
+
+def _without_seam_repeats(lines: list[OcrLine]) -> tuple[OcrLine, ...]:
+    """A row's lines, left to right, with the characters a line repeats of its left
+    neighbour's end dropped where the two boxes overlap: the detector sometimes boxes a
+    line in two overlapping pieces and both read the glyph they share (委托方 |
+    方（甲方）：…, 传媒有 | 有 | 公司 under a seal). Only as many characters as the overlap
+    can hold (at least one) are taken for a repeat, so a name's own doubled characters
+    (安安) in boxes that merely touch are left alone."""
+    out: list[OcrLine] = []
+    for line in lines:
+        if out:
+            left = out[-1]
+            overlap = left.box.right - line.box.x
+            if overlap > 0:
+                repeat = _seam_repeat(compact(left.text), compact(line.text), 1 + overlap // max(1, line.box.h))
+                if repeat == len(compact(line.text)):
+                    continue  # the whole piece is its neighbour's end, read again
+                if repeat:
+                    line = replace(line, text=compact(line.text)[repeat:])
+        out.append(line)
+    return tuple(out)
+
+
+def _seam_repeat(left: str, right: str, most: int) -> int:
+    """How many characters (up to `most`) `right` begins with that `left` ends with."""
+    for n in range(min(most, len(left), len(right)), 0, -1):
+        if left.endswith(right[:n]):
+            return n
+    return 0
 
 
 @dataclass(frozen=True)

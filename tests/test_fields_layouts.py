@@ -321,3 +321,37 @@ def test_a_signature_read_in_part_is_the_printed_name_that_holds_it():
     assert v["agent_name"] == "黄琳"
     # A signature that is no part of the printed name stays what was signed.
     assert letter("王军")["legal_rep"] == "王军"
+
+
+def test_a_glyph_read_twice_where_two_boxes_of_one_line_overlap_counts_once():
+    """The detector boxed 委托方（甲方）：… in two overlapping pieces and both read 方; under a
+    seal, 传媒有 | 有 | 公司 read 有 twice and lost 限. A name's own doubled character (西安安汇)
+    split where two boxes only touch is kept."""
+    def at(text, x, w, row=2):
+        return OcrLine(text, 0.95, Box(x, 100 + row * 80, w, 30))
+
+    first = values(page(
+        line("编号：HT-2025-3891", 100, 0), line("技术服务合同", 600, 1),
+        at("委托方", 174, 77), at("方（甲方）：宁波曦鑫环保科技有限责任公司", 241, 536),
+        line("受托方（乙方）：西安嘉华商贸有限责任公司", 100, 3),
+        line("签订时间：2025年7月9日", 100, 4),
+    ))
+    assert first["doc_type"] == "contract_first_page"
+    assert first["party_a"] == "宁波曦鑫环保科技有限责任公司"
+    assert first["party_b"] == "西安嘉华商贸有限责任公司"
+
+    letter = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：", 100, 1),
+        line("代理人在上述授权范围内所签署的一切文件，本单位均予以承认。", 100, 3),
+        at("授权单位（盖章）：西安宏立文化传媒有", 164, 466, row=6), at("有", 614, 31, row=6), at("公司", 673, 46, row=6),
+    ))
+    assert letter["doc_type"] == "authorization_letter"
+    assert letter["principal"] == "西安宏立文化传媒有限公司"
+
+    touching = values(page(
+        line("营业执照", 800, 0),
+        line("统一社会信用代码", 100, 1), line("91350100M000100Y43", 600, 1),
+        line("名称", 100, 2), at("西安", 600, 60), at("安汇建筑工程有限公司", 660, 300),
+    ))
+    assert touching["name"] == "西安安汇建筑工程有限公司"
