@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
+from .hanzi import simplified_forms
 from .imaging import estimate_text_height, rotate_clockwise
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
@@ -391,7 +392,7 @@ def _runs_down_the_page(line: OcrLine) -> bool:
 
 def _to_line(poly: np.ndarray, text: str, score: float, shape: tuple[int, ...]) -> OcrLine | None:
     """An axis-aligned line from a polygon already in the input page's pixels."""
-    text = strip_cjk_spaces(text.strip())
+    text = simplified_forms(strip_cjk_spaces(text.strip()))
     if not text:
         return None
     h, w = shape[:2]
