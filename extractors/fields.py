@@ -800,6 +800,7 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             if main is not None:
                 fields.update(parsed)
                 break
+    _read_lost_role(rows, doc_type, all_labels, fields, page.page_no)
     # A licence's issue date is printed under the seal with no label: the lowest row that
     # is nothing but a date.
     for spec in doc_type.fields:
@@ -833,6 +834,34 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             if whole != f.value:
                 fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
+
+
+# A signing slot whose role word (甲方, 乙方) is gone: at most two characters left of it,
+# then the note asking for the seal.
+_LOST_ROLE_SLOT = re.compile(r"^[^\s（(]{0,2}[（(]盖章[)）]")
+
+
+def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], fields: dict[str, Field], page_no: int) -> None:
+    """The party whose label was not found, read at the one signing slot with no role word
+    left (甲方（盖章）read 方（盖章） or （盖章）：…): the party's seal is stamped on that very
+    slot, so its role word is the likeliest part to be lost. Only when exactly one such
+    party is missing and exactly one such slot is on the page: two would be a guess."""
+    missing = [s for s in doc_type.fields if s.fallback == "seal_slot" and not _found(fields, s)]
+    if len(missing) != 1:
+        return
+    slots = []
+    for i, row in enumerate(rows):
+        offset = 0
+        for line in row.lines:
+            text = compact(line.text)
+            m = _LOST_ROLE_SLOT.match(text)
+            if m and not _has_label(text, all_labels):
+                slots.append(_Hit(i, offset, offset + m.end()))
+            offset += len(text)
+    if len(slots) == 1:
+        parsed, main = _read_at(rows, slots[0], all_labels, missing[0], page_no)
+        if main is not None:
+            fields.update(parsed)
 
 
 def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int) -> tuple[dict[str, Field], Any]:

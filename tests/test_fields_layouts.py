@@ -355,3 +355,35 @@ def test_a_glyph_read_twice_where_two_boxes_of_one_line_overlap_counts_once():
         line("名称", 100, 2), at("西安", 600, 60), at("安汇建筑工程有限公司", 660, 300),
     ))
     assert touching["name"] == "西安安汇建筑工程有限公司"
+
+
+def test_a_party_whose_role_word_was_lost_under_its_seal_is_read_at_the_one_slot_left():
+    """甲方（盖章）read 方（盖章） (its column's value below) or （盖章）：… (value after): the seal
+    is stamped on the slot, so its role word is what goes. Two such slots for one missing
+    party, or two missing parties, would be a guess: nothing is taken."""
+    def signature_page(*slot_lines):
+        return values(page(
+            line("（以下无正文，为签署页）", 500, 0),
+            *slot_lines,
+            line("乙方（盖章）：南京嘉泰建筑工程有限公司", 100, 5),
+            line("法定代表人或授权代表（签字）：", 100, 6),
+            line("签订日期：2025年04月20日", 100, 7),
+        ))
+
+    after = signature_page(line("（盖章）：广州骏睿信息科技有限公司", 100, 2), line("法定代表人或授权代表（签字）：", 100, 3))
+    assert after["doc_type"] == "contract_signature_page"
+    assert after["party_a"] == "广州骏睿信息科技有限公司"
+    assert after["party_b"] == "南京嘉泰建筑工程有限公司"
+
+    below = signature_page(line("方（盖章）", 100, 2), line("杭州天安环保科技有限责任公司", 100, 2.6))
+    assert below["party_a"] == "杭州天安环保科技有限责任公司"
+
+    two_slots = signature_page(line("（盖章）：广州骏睿信息科技有限公司", 100, 2), line("（盖章）：杭州天安环保科技有限责任公司", 100, 3.5))
+    assert two_slots.get("party_a") is None
+
+    neither = values(page(
+        line("（以下无正文，为签署页）", 500, 0),
+        line("（盖章）：广州骏睿信息科技有限公司", 100, 2),
+        line("签订日期：2025年04月20日", 100, 7),
+    ))
+    assert neither.get("party_a") is None and neither.get("party_b") is None
