@@ -331,8 +331,8 @@ MAX_LINE_TILT = 7.0
 # running text came out 91 for 913 and 3 for 37, losing the code. Longer lines are left
 # as boxed: widened, they read neighbouring seal ink into the line. Measured on seen dev
 # sets 606001/02 and 505002 (2,778 fields): 4 fields won (2 codes), 1 lost; widening
-# every line's right end won 5 and lost 6, and widening both ends lost more (浙浙江: a
-# label's crop reached into its value).
+# every line's right end won 5 and lost 5 (606001/02), and widening both ends lost more
+# (浙浙江: a label's crop reached into its value).
 SHORT_LINE_ASPECT = 3.0
 END_ROOM = 0.3
 # Room is left this much (of the line's height) short of the next box in the row.
