@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from statistics import median
 from typing import Any
@@ -81,6 +82,14 @@ class Row:
     @property
     def alternatives(self) -> tuple[str, ...]:
         return tuple(a for line in self.lines for a in line.alternatives)
+
+    def spans(self) -> Iterator[tuple[OcrLine, int, int]]:
+        """Each line with where its compact text starts and ends in the row's `text`."""
+        offset = 0
+        for line in self.lines:
+            end = offset + len(compact(line.text))
+            yield line, offset, end
+            offset = end
 
 
 def group_rows(lines: tuple[OcrLine, ...]) -> list[Row]:
@@ -174,12 +183,7 @@ def _set_off(row: Row, end: int) -> bool:
     rest = row.text[end:]
     if not rest or _SEPARATOR.match(rest):
         return True
-    offset = 0
-    for line in row.lines:
-        offset += len(compact(line.text))
-        if offset == end:
-            return True
-    return False
+    return any(line_end == end for _, _, line_end in row.spans())
 
 
 # A label is tried at most this many places (a heading 合同金额 above the row 合同金额：¥…).
@@ -205,18 +209,16 @@ VALUE_GAP = 1.5
 def _gap_cut(row: Row, start: int) -> int:
     """Index in the row's compact text where the value starting at `start` meets a wide gap."""
     h = median(max(1, ln.box.h) for ln in row.lines)
-    offset = 0
     started = False
     prev = None
-    for line in row.lines:
-        n = len(compact(line.text))
+    end = 0
+    for line, begin, end in row.spans():
         if started and line.box.x - prev.box.right > VALUE_GAP * h:
-            return offset
-        if offset + n > start:
+            return begin
+        if end > start:
             started = True
-        offset += n
         prev = line
-    return offset
+    return end
 
 
 def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> tuple[str, list[Row]]:
@@ -423,10 +425,8 @@ def _contiguous(lines: list[OcrLine], line_h: float, complete) -> list[OcrLine]:
 def _line_at(row: Row, index: int) -> tuple[OcrLine, OcrLine | None]:
     """The line of `row` holding the index-th character of its compact text, and the next
     line to its right (None if it is the last)."""
-    offset = 0
-    for i, line in enumerate(row.lines):
-        offset += len(compact(line.text))
-        if index < offset:
+    for i, (line, _, end) in enumerate(row.spans()):
+        if index < end:
             return line, row.lines[i + 1] if i + 1 < len(row.lines) else None
     return row.lines[-1], None
 
@@ -851,13 +851,11 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
         return
     slots = []
     for i, row in enumerate(rows):
-        offset = 0
-        for line in row.lines:
+        for line, start, _ in row.spans():
             text = compact(line.text)
             m = _LOST_ROLE_SLOT.match(text)
             if m and not _has_label(text, all_labels):
-                slots.append(_Hit(i, offset, offset + m.end()))
-            offset += len(text)
+                slots.append(_Hit(i, start, start + m.end()))
     if len(slots) == 1:
         parsed, main = _read_at(rows, slots[0], all_labels, missing[0], page_no)
         if main is not None:
