@@ -36,7 +36,7 @@ from .imaging import (
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
-from .rereading import choose_alternatives, second_readings, wants_second_reading
+from .rereading import choose_alternatives, join_code_fragments, second_readings, wants_second_reading
 
 # A page whose text layer has fewer characters than this is a scan with, at most, a stray
 # header: OCR it.
@@ -94,7 +94,7 @@ def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False
     gray = prepare(gray, flatten=engine.flatten_light)
     t1 = time.perf_counter()
     gray, lines = engine.read_upright(gray)
-    lines = tuple(_second_opinion_on_codes(gray, lines, engine))
+    lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(lines), engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
     return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal, gray if keep_image else None)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .codes import is_valid_id_number, is_valid_uscc
-from .records import Box, OcrLine
+from .records import Box, OcrLine, Word
 
 CODE_LABELS = ("统一社会信用代码", "公民身份号码", "身份证号码", "身份证号")
 CODE_LENGTH = 18
@@ -293,6 +293,60 @@ def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
         if any(backs(r, other) for r in runs for j, other in enumerate(texts) if j != i):
             out.append(text)
     return tuple(out)
+
+
+# A code the detector boxed in two pieces, where a seal or a smudge crosses it (3702 |
+# 2197901110303, the 0 between them lost in the gap), is re-read as one line: each piece
+# alone is too short to be taken for a code. The pieces must sit on one baseline at about
+# the same height, the right one nothing but code characters, no further apart than this
+# many line heights, and together hold a code's length or up to this many characters less.
+MAX_FRAGMENT_GAP = 2.0
+MAX_FRAGMENT_SHORTFALL = 3
+_TAIL_RUN = re.compile(r"[0-9A-Za-z]+$")
+_ONLY_CODE = re.compile(r"^[0-9A-Za-z]{2,}$")
+
+
+def _continues_code(left: OcrLine, right: OcrLine) -> bool:
+    """Whether `right` is the rest of a code that `left` ends with."""
+    tail = _TAIL_RUN.search(re.sub(r"[\s\-]", "", left.text))
+    rest = re.sub(r"[\s\-]", "", right.text)
+    if tail is None or not _ONLY_CODE.match(rest):
+        return False
+    a, b = left.box, right.box
+    height = max(a.h, b.h)
+    if min(a.h, b.h) < 0.6 * height or abs(a.cy - b.cy) > 0.5 * height:
+        return False
+    if not (-0.5 * height <= b.x - a.right <= MAX_FRAGMENT_GAP * height) or b.right <= a.right:
+        return False
+    joined = len(tail.group(0)) + len(rest)
+    if not CODE_LENGTH - MAX_FRAGMENT_SHORTFALL <= joined <= CODE_LENGTH:
+        return False
+    return not (holds_valid_code(left.text) or holds_valid_code(right.text))
+
+
+def join_code_fragments(lines: Sequence[OcrLine]) -> tuple[OcrLine, ...]:
+    """`lines` with a code boxed in two pieces joined into one line (see MAX_FRAGMENT_GAP):
+    its text the two texts, its box both boxes, its last word the code's two parts, so
+    that `second_readings` re-reads the whole code, the gap included. Lines come back in
+    reading order (top to bottom, left to right)."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        left = out[i]
+        j = next((k for k, right in enumerate(out) if k != i and _continues_code(left, right)), None)
+        if j is None:
+            i += 1
+            continue
+        right = out[j]
+        box = left.box.union(right.box)
+        words = left.words or (Word(left.text, left.conf, left.box),)
+        last = words[-1]
+        code = Word(last.text + right.text, min(last.conf, right.conf), last.box.union(right.box))
+        out[i] = OcrLine(left.text + right.text, min(left.conf, right.conf), box, (*words[:-1], code),
+                         (*left.alternatives, *right.alternatives))
+        del out[j]
+        i = 0 if j < i else i  # the joined line may now continue another piece
+    return tuple(sorted(out, key=lambda ln: (ln.box.y, ln.box.x)))
 
 
 def code_crop(gray: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:

@@ -23,6 +23,7 @@ from extractors.rereading import (
     code_text_and_box,
     drop_light_ink,
     estimate_code_x,
+    join_code_fragments,
     snap_code_start,
     valid_codes,
     wants_second_reading,
@@ -184,6 +185,54 @@ def test_restricted_decoding_keeps_only_the_alphabet():
     assert 0.2 < conf < 0.9
 
 
+# --- a code boxed in two pieces ----------------------------------------------------------
+
+
+def _piece(text: str, x: int, w: int, y: int = 100, h: int = 40) -> OcrLine:
+    box = Box(x, y, w, h)
+    return OcrLine(text, 0.9, box, (Word(text, 0.9, box),))
+
+
+def test_a_code_boxed_in_two_pieces_is_joined_into_one_line():
+    label = _piece("公民身份号码", 10, 160)
+    head, rest = _piece("1101", 385, 90), _piece("519491231002X", 495, 290)  # the 0 between lost
+    lines = join_code_fragments([rest, label, head])
+    assert [ln.text for ln in lines] == ["公民身份号码", "1101519491231002X"]
+    joined = lines[1]
+    assert joined.box == Box(385, 100, 400, 40)
+    assert wants_second_reading(joined.text)
+    # One word for the whole code: second_readings cuts the code out of the line's words.
+    assert code_text_and_box(joined) == ("1101519491231002X", joined.box)
+
+
+def test_a_label_with_the_start_of_its_code_is_joined_to_the_rest():
+    first = _piece("统一社会信用代码：9135010", 10, 420)
+    joined, = join_code_fragments([first, _piece("M000100Y43", 470, 220)])  # a 0 lost
+    assert joined.text == "统一社会信用代码：9135010M000100Y43"
+    assert joined.box == Box(10, 100, 680, 40)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        # Too far apart: another column.
+        [_piece("1101", 385, 90), _piece("0519491231002X", 600, 290)],
+        # Not one baseline: the line below.
+        [_piece("1101", 385, 90), _piece("0519491231002X", 480, 290, y=150)],
+        # Together far short of a code: a contract number and a date.
+        [_piece("HT-2022", 385, 150), _piece("3345", 560, 90)],
+        # Together longer than a code.
+        [_piece("11010519", 385, 170), _piece("491231002X77", 570, 250)],
+        # The right piece is text, not code characters.
+        [_piece("1101051949", 385, 200), _piece("1231号", 600, 100)],
+        # One piece already holds a whole valid code.
+        [_piece("11010519491231002X", 385, 380), _piece("12", 780, 40)],
+    ],
+)
+def test_pieces_that_are_not_one_code_stay_apart(pieces):
+    assert join_code_fragments(pieces) == tuple(sorted(pieces, key=lambda ln: (ln.box.y, ln.box.x)))
+
+
 # --- real OCR ---------------------------------------------------------------------------
 
 
@@ -225,3 +274,24 @@ def test_an_id_number_under_a_grey_seal_is_re_read_right(tmp_path, engine_name):
     if engine_name.startswith("rapidocr-v4"):
         assert recovered >= 2
     assert right >= 2
+
+
+@pytest.mark.ocr
+def test_a_code_boxed_in_two_pieces_with_a_character_lost_between_is_re_read_whole():
+    """The detector's two boxes of a code, the character between them lost (as where a
+    seal crosses it): joined, the line is re-read over both boxes and the gap, and the
+    whole number comes back as the line's alternative."""
+    from extractors.ocr import make_engine
+    from extractors.reading import _second_opinion_on_codes
+
+    gray, box, first, last = _render("公民身份号码", ID_NUMBER, gap=30)
+    pitch = (last - first + 1) / len(ID_NUMBER)
+    lost = 9  # the 3 of 1949: a piece of 9 and one of 8 characters
+    head = OcrLine(ID_NUMBER[:lost], 0.9, Box(first, box.y, int(lost * pitch) - 2, box.h))
+    tail_x = int(first + (lost + 1) * pitch) + 1
+    rest = OcrLine(ID_NUMBER[lost + 1 :], 0.9, Box(tail_x, box.y, last + 1 - tail_x, box.h))
+    label = OcrLine("公民身份号码", 0.9, Box(box.x, box.y, first - box.x - 35, box.h))
+    joined = join_code_fragments([label, head, rest])
+    assert len(joined) == 2
+    lines = list(_second_opinion_on_codes(gray, joined, make_engine("rapidocr+tesseract")))
+    assert ID_NUMBER in lines[1].alternatives
