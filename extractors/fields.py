@@ -221,10 +221,12 @@ def _gap_cut(row: Row, start: int) -> int:
     return end
 
 
-def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec) -> tuple[str, list[Row]]:
+def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, lost: int = 0) -> tuple[str, list[Row]]:
     """The text after a label: to the next label on the row, else the row below; plus
     the continuation rows of a multi-line value, taken only from the value's own column
-    (a two-column licence wraps its business scope beside the address)."""
+    (a two-column licence wraps its business scope beside the address). `lost` characters
+    of the label are known to be gone from its start: its column began that much further
+    left."""
     row = rows[hit.row]
     rest = row.text[hit.end :]
     cut = len(rest)
@@ -279,7 +281,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # stray marks between (a seal's edge read as 众) is passed over, once.
         label_line, _ = _line_at(row, hit.start)
         line_h = max(1, median(ln.box.h for ln in row.lines))
-        col_start = label_line.box.x - 2 * line_h
+        col_start = label_line.box.x - (2 + lost) * line_h
         col_end = _next_label_x(row, label_line, all_labels) - line_h / 2
         done = _is_whole_org if spec.kind == "company" else (lambda text: True)
         for nxt in rows[hit.row + 1 : hit.row + 3]:
@@ -837,8 +839,10 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
 
 
 # A signing slot whose role word (甲方, 乙方) is gone: at most two characters left of it,
-# then the note asking for the seal.
-_LOST_ROLE_SLOT = re.compile(r"^[^\s（(]{0,2}[（(]盖章[)）]")
+# then the note asking for the seal, its opening bracket perhaps gone too. What is missing
+# of the whole slot stood left of what is left: the name below may start there.
+_LOST_ROLE_SLOT = re.compile(r"^[^\s（(]{0,2}[（(]?盖章[)）]")
+_WHOLE_SLOT = "甲方（盖章）"
 
 
 def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], fields: dict[str, Field], page_no: int) -> None:
@@ -855,17 +859,19 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
             text = compact(line.text)
             m = _LOST_ROLE_SLOT.match(text)
             if m and not _has_label(text, all_labels):
-                slots.append(_Hit(i, start, start + m.end()))
+                slots.append((_Hit(i, start, start + m.end()), max(0, len(_WHOLE_SLOT) - m.end())))
     if len(slots) == 1:
-        parsed, main = _read_at(rows, slots[0], all_labels, missing[0], page_no)
+        (hit, lost), = slots
+        parsed, main = _read_at(rows, hit, all_labels, missing[0], page_no, lost)
         if main is not None:
             fields.update(parsed)
 
 
-def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int) -> tuple[dict[str, Field], Any]:
+def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int,
+             lost: int = 0) -> tuple[dict[str, Field], Any]:
     """The field(s) read after the label at `hit`, and the main value among them (None when
     nothing usable was there: no value, or an empty one)."""
-    value, used = _value_after(rows, hit, all_labels, spec)
+    value, used = _value_after(rows, hit, all_labels, spec, lost)
     conf, box = _evidence(used)
     parsed = _parse_value(spec, value, page_no, conf, box, tuple(a for r in used for a in r.alternatives))
     main = parsed.get(spec.name) or next(iter(parsed.values()), None)

@@ -358,7 +358,7 @@ def test_a_glyph_read_twice_where_two_boxes_of_one_line_overlap_counts_once():
 
 
 def test_a_party_whose_role_word_was_lost_under_its_seal_is_read_at_the_one_slot_left():
-    """甲方（盖章）read 方（盖章） (its column's value below) or （盖章）：… (value after): the seal
+    """甲方（盖章）read 方（盖章） or 盖章) (its column's value below) or （盖章）：… (value after): the seal
     is stamped on the slot, so its role word is what goes. Two such slots for one missing
     party, or two missing parties, would be a guess: nothing is taken."""
     def signature_page(*slot_lines):
@@ -377,6 +377,14 @@ def test_a_party_whose_role_word_was_lost_under_its_seal_is_read_at_the_one_slot
 
     below = signature_page(line("方（盖章）", 100, 2), line("杭州天安环保科技有限责任公司", 100, 2.6))
     assert below["party_a"] == "杭州天安环保科技有限责任公司"
+
+    # 甲方（盖章） read 盖章) alone: its name below starts under the lost 甲方（, left of what
+    # is left of the slot, and was read in pieces under the seal.
+    lost_more = signature_page(
+        line("盖章)", 100 + 3 * 40, 2),
+        line("晟合", 100, 2.6), line("(重庆", 190, 2.6), line("）信息科技有限责任公司", 260, 2.6),
+    )
+    assert lost_more["party_a"] == "晟合（重庆）信息科技有限责任公司"
 
     two_slots = signature_page(line("（盖章）：广州骏睿信息科技有限公司", 100, 2), line("（盖章）：杭州天安环保科技有限责任公司", 100, 3.5))
     assert two_slots.get("party_a") is None
