@@ -714,12 +714,19 @@ def _strip_party_role(value: str) -> str:
     return value
 
 
+# What follows a name in a sentence (兹证明…有限公司（统一社会信用代码：…）于2010年…在我行
+# 开立…): a bracketed code or short name, or the sentence going on. Never part of the name.
+_AFTER_NAME_IN_PROSE = re.compile(r"^(?:[（(](?:统一社会信用代码|社会信用代码|信用代码|注册号|以下简称|下称|简称)|[于在])")
+
+
 def _trim_after_org_form(name: str) -> str:
     best = -1
     for form in _ORG_FORMS:
         p = name.rfind(form)
         if p >= 0:
             best = max(best, p + len(form))
+    if best > 0 and _AFTER_NAME_IN_PROSE.match(name[best:]):
+        return name[:best]
     if best > 0 and 0 < len(name) - best <= _MAX_ORG_TAIL and not name[best:].startswith(("（", "(")):
         return name[:best]
     return name

@@ -83,6 +83,30 @@ def test_a_wrapped_code_is_joined_only_when_the_pieces_make_eighteen():
     assert v.get("principal_uscc") is None
 
 
+def test_a_bank_letter_names_the_depositor_in_its_first_sentence_when_its_label_is_lost():
+    """户名 read 广名 (a blurred 户): the letter's first sentence names the depositor, up to
+    its bracketed code or the sentence going on. The table's label, where read, comes first."""
+    def letter(first_sentence: str, label: str) -> dict:
+        return values(page(
+            line("中国工商银行股份有限公司杭州西湖支行", 100, 0),
+            line("开户证明", 500, 1),
+            line(first_sentence, 100, 2),
+            line("8G）于2010年03月11日在我行开立人民币基本存款账户，账户信息如下：", 100, 2 + 45 / 80),
+            line(label + "：杭州嘉鸿环保科技有限责任公司", 100, 3),
+            line("账号：2718692938131130608", 100, 4),
+            line("开户行：中国工商银行股份有限公司杭州西湖支行", 100, 5),
+        ))
+
+    bracket = letter("兹证明杭州嘉鸿环保科技有限责任公司（统一社会信用代码：9133010636724269", "广名")
+    assert bracket["doc_type"] == "bank_account_proof"
+    assert bracket["account_name"] == "杭州嘉鸿环保科技有限责任公司"
+    going_on = letter("兹证明杭州嘉鸿环保科技有限责任公司于2010年03月11日在我行开立", "广名")
+    assert going_on["account_name"] == "杭州嘉鸿环保科技有限责任公司"
+    # The label read: its value, not the sentence's (here told apart by a different name).
+    labelled = letter("兹证明杭州嘉鸿环保科技有限公司于2010年03月11日在我行开立", "户名")
+    assert labelled["account_name"] == "杭州嘉鸿环保科技有限责任公司"
+
+
 def test_an_amount_keeps_its_figure_when_a_note_follows_it():
     v = values(page(
         line("第三条 合同价款", 100, 0),
