@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from statistics import median
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from .classify import classify_page, compact
 from .codes import (
     PROVINCE_NAMES,
@@ -771,12 +773,15 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     rows = group_rows(page.lines)
     all_labels = [label for s in doc_type.fields for label in s.labels]
     fields: dict[str, Field] = {}
+    at_slot: set[str] = set()  # company names read at a signing slot, under their seal
     for spec in doc_type.fields:
         first: dict[str, Field] | None = None
         signed: dict[str, Field] | None = None
         for hit in _label_hits(rows, spec.labels)[:MAX_LABEL_TRIES]:
             parsed, main = _read_at(rows, hit, all_labels, spec, page.page_no)
             first = parsed if first is None else first
+            if main is not None and spec.kind == "company" and _SEAL_NOTE.match(rows[hit.row].text[hit.end :]):
+                at_slot.add(spec.name)
             if main is not None:
                 if signed is not None:
                     # A signature read in part (英婷) is the name printed elsewhere that holds
@@ -809,7 +814,7 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             if main is not None:
                 fields.update(parsed)
                 break
-    _read_lost_role(rows, doc_type, all_labels, fields, page.page_no)
+    at_slot |= _read_lost_role(rows, doc_type, all_labels, fields, page.page_no)
     # A licence's issue date is printed under the seal with no label: the lowest row that
     # is nothing but a date.
     for spec in doc_type.fields:
@@ -842,7 +847,60 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             whole = complete_org_name(f.value, page_text)
             if whole != f.value:
                 fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
+    # A name read at a signing slot lies under its own seal; a letter prints it in its
+    # first sentence too (本授权书声明：…有限公司（统一社会信用代码…), out of the seal's way.
+    others = {f.value for f in fields.values() if isinstance(f.value, str)}
+    for name in sorted(at_slot):
+        f = fields.get(name)
+        if f is None or not isinstance(f.value, str) or f.box is None:
+            continue
+        elsewhere = [(row.text, row.conf) for row in rows if not _same_row(row.box, f.box)]
+        whole = same_name_elsewhere(f.value, f.confidence, elsewhere, others - {f.value})
+        if whole is not None:
+            fields[name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    return a.y < b.bottom and b.y < a.bottom
+
+
+# A name at a signing slot gives way to one printed elsewhere at most this many edits
+# from it (a character or two misread or lost under the seal: 建筑王程 for 建筑工程).
+MAX_SLOT_NAME_EDITS = 2
+
+
+def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], taken: set[str]) -> str | None:
+    """The whole company name (ending in its form) printed in `texts` (rows' text and
+    recogniser confidence; prose wraps, so they are searched joined) that `name`, read at a
+    signing slot with confidence `conf`, is a misreading of: 1 to MAX_SLOT_NAME_EDITS edits
+    from it, the only such name, not another field's value (`taken`), and read at least as
+    surely. None when `name` is printed as read elsewhere too, or nothing qualifies."""
+    if len(name) < MIN_COMPLETED_PREFIX:
+        return None
+    joined = "".join(t for t, _ in texts)
+    row_conf: list[float] = [c for t, c in texts for _ in t]
+    found: dict[str, float] = {}
+    for form in _ORG_FORMS:
+        end = joined.find(form)
+        while end >= 0:
+            stop = end + len(form)
+            for length in range(len(name) - MAX_SLOT_NAME_EDITS, len(name) + MAX_SLOT_NAME_EDITS + 1):
+                start = stop - length
+                if start < 0:
+                    continue
+                window = joined[start:stop]
+                if window == name:
+                    return None  # printed as read: the reading stands
+                if Levenshtein.distance(window, name) <= MAX_SLOT_NAME_EDITS and _looks_like_org(window):
+                    found[window] = min(row_conf[start:stop])
+            end = joined.find(form, end + 1)
+    # Of overlapping windows round one printed name, the nearest to the reading.
+    best = min((Levenshtein.distance(w, name) for w in found), default=None)
+    near = [w for w in found if Levenshtein.distance(w, name) == best and w not in taken]
+    if len(near) != 1 or found[near[0]] < conf:
+        return None
+    return near[0]
 
 
 # A signing slot whose role word (甲方, 乙方) is gone: at most two characters left of it,
@@ -852,14 +910,15 @@ _LOST_ROLE_SLOT = re.compile(r"^[^\s（(]{0,2}[（(]?盖章[)）]")
 _WHOLE_SLOT = "甲方（盖章）"
 
 
-def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], fields: dict[str, Field], page_no: int) -> None:
+def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], fields: dict[str, Field], page_no: int) -> set[str]:
     """The party whose label was not found, read at the one signing slot with no role word
     left (甲方（盖章）read 方（盖章） or （盖章）：…): the party's seal is stamped on that very
     slot, so its role word is the likeliest part to be lost. Only when exactly one such
-    party is missing and exactly one such slot is on the page: two would be a guess."""
+    party is missing and exactly one such slot is on the page: two would be a guess.
+    Returns the name of the field it read ({} when none)."""
     missing = [s for s in doc_type.fields if s.fallback == "seal_slot" and not _found(fields, s)]
     if len(missing) != 1:
-        return
+        return set()
     slots = []
     for i, row in enumerate(rows):
         for line, start, _ in row.spans():
@@ -872,6 +931,8 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
         parsed, main = _read_at(rows, hit, all_labels, missing[0], page_no, lost)
         if main is not None:
             fields.update(parsed)
+            return {missing[0].name}
+    return set()
 
 
 def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int,

@@ -210,3 +210,53 @@ def test_a_principal_cut_short_at_the_signing_block_is_completed_and_says_so():
     assert ex.doc_type == "authorization_letter"
     f = ex.fields["principal"]
     assert (f.value, f.status) == ("天津润创信息科技有限公司", "completed")
+
+
+def test_a_principal_misread_at_its_signing_slot_is_taken_as_the_letter_prints_it():
+    """A character misread under the seal at 授权单位（盖章） (工程 read 王程, 有限公司 read
+    春限公): the letter's first sentence prints the name whole, and that reading is taken."""
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import line, page
+
+    def principal(slot: str, sentence: str = "本授权书声明：上海迈智建筑工程有限公司（统一社会信用代码：9131011") -> tuple:
+        ex = extract(page(
+            line("法定代表人授权书", 400, 0),
+            line(sentence, 100, 2),
+            line("5470010297N）法定代表人贺宇杰，现授权委托沈健磊为本单位的合法代理人。", 100, 2 + 45 / 80),
+            line("本授权书自签发之日起生效，有效期至2027年01月23日。", 100, 4),
+            line("授权单位（盖章）：" + slot, 100, 6),
+            line("法定代表人（签字或盖章）：", 100, 7.2),
+        ), today=dt.date(2026, 12, 2))
+        f = ex.fields["principal"]
+        return f.value, f.status
+
+    assert principal("上海迈智建筑王程有限公司") == ("上海迈智建筑工程有限公司", "completed")
+    assert principal("上海迈智建筑工程有限") == ("上海迈智建筑工程有限公司", "completed")
+    # Read alike in both places, or only at the slot: the slot's reading stands.
+    assert principal("上海迈智建筑工程有限公司") == ("上海迈智建筑工程有限公司", "read")
+    assert principal("上海迈智建筑王程有限公司", "本授权书声明：我单位（统一社会信用代码：9131011")[0] == "上海迈智建筑王程有限公司"
+
+
+@pytest.mark.parametrize(
+    ("name", "conf", "texts", "taken", "want"),
+    [
+        # One character misread: the name printed in a sentence, wrapped over two rows.
+        ("合肥锦华食品春限公", 0.98, [("声明：合肥锦华食品有", 1.0), ("限公司（统一社会信用代码：", 1.0)], set(), "合肥锦华食品有限公司"),
+        # Printed elsewhere as read: nothing to change.
+        ("合肥锦华食品有限公司", 0.98, [("声明：合肥锦华食品有限公司（统一", 1.0)], set(), None),
+        # Read less surely there than at the slot.
+        ("合肥锦华食品春限公司", 0.98, [("声明：合肥锦华食品有限公司（统一", 0.9)], set(), None),
+        # Too far from the reading: another company.
+        ("合肥锦华食品有限公司", 0.98, [("参加合肥锦程物流有限公司组织的", 1.0)], set(), None),
+        # The near name is another field's value (the other party).
+        ("南京昌睿商贸有限公司", 0.98, [("乙方：南京昌泰商贸有限公司", 1.0)], {"南京昌泰商贸有限公司"}, None),
+        # Two names equally near: no choice.
+        ("南京昌睿商贸有限公司", 0.98, [("南京昌泰商贸有限公司与南京昌盛商贸有限公司", 1.0)], set(), None),
+    ],
+)
+def test_a_slot_name_gives_way_only_to_one_near_name_printed_as_surely(name, conf, texts, taken, want):
+    from extractors.fields import same_name_elsewhere
+
+    assert same_name_elsewhere(name, conf, texts, taken) == want
