@@ -36,14 +36,18 @@ from .imaging import (
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
-from .rereading import choose_alternatives, join_code_fragments, second_readings, wants_second_reading
+from .rereading import choose_alternatives, code_start, join_code_fragments, second_readings, wants_second_reading
 
 # A page whose text layer has fewer characters than this is a scan with, at most, a stray
 # header: OCR it.
 MIN_TEXT_LAYER_CHARS = 20
 
-# Alphabets for a second, restricted reading of a code line.
+# Alphabets for a second, restricted reading of a code line: a USCC's, or, on a line
+# labelled as an ID number's, digits and the check character's X (a blurred 1 read E or F
+# in the USCC alphabet is no ID number character, and no repair turns it into one).
 CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+ID_CHARSET = "0123456789X"
+ID_LABELS = ("公民身份号码", "身份证号码", "身份证号", "身份号码")
 
 
 def receive(path: Path, hints: dict[str, str] | None = None) -> IncomingFile:
@@ -134,12 +138,23 @@ def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iter
         if not wants_second_reading(line.text):
             yield line
             continue
-        readings = second_readings(gray, line, engine, CODE_CHARSET)
+        readings = second_readings(gray, line, engine, code_charset(line.text))
         alts = choose_alternatives(line.text, readings)
         if alts:
             yield OcrLine(line.text, line.conf, line.box, line.words, (*line.alternatives, *alts))
         else:
             yield line
+
+
+def code_charset(text: str) -> str:
+    """The alphabet to re-read the code on a line read as `text` in: ID_CHARSET when an ID
+    number's label comes before the code (公民身份号码330E…), else CODE_CHARSET (a letter's
+    prose line may end a USCC wrapped from the line above and name 身份证号码 after it)."""
+    start = code_start(text)
+    if start is None:
+        return CODE_CHARSET
+    head = text[:start]
+    return ID_CHARSET if any(label in head for label in ID_LABELS) else CODE_CHARSET
 
 
 def _pdf_pages(path: Path, engine: OcrEngine, keep_images: bool = False) -> Iterator[PageText]:

@@ -295,3 +295,15 @@ def test_a_code_boxed_in_two_pieces_with_a_character_lost_between_is_re_read_who
     assert len(joined) == 2
     lines = list(_second_opinion_on_codes(gray, joined, make_engine("rapidocr+tesseract")))
     assert ID_NUMBER in lines[1].alternatives
+
+
+def test_a_code_after_an_id_label_is_re_read_in_digits_and_x_only():
+    from extractors.reading import CODE_CHARSET, ID_CHARSET, code_charset
+
+    assert code_charset("公民身份号码330EQ6199105206736") == ID_CHARSET  # 1 read E: no ID character
+    assert code_charset("身份证号码：61011320001219025") == ID_CHARSET
+    assert code_charset("统一社会信用代码：91350100M000100Y4") == CODE_CHARSET
+    # A letter's line ending the principal's USCC, then naming the agent's ID label: the
+    # code on it is the USCC's.
+    assert code_charset("70202MA1JKRKH58）法定代表人于梅，现授权委托杨琴霞（身份证号码：") == CODE_CHARSET
+    assert code_charset("330EQ6199105206736") == CODE_CHARSET  # no label: either kind
