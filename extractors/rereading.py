@@ -179,6 +179,8 @@ def code_box(gray: np.ndarray, text: str, box: Box) -> Box | None:
     x0 = box.x if start == 0 else snap_code_start(gray, box, x_est, em)
     read = len(_ALNUM.findall(text[start:]))
     pitch = (box.right - x0) / read if read >= MIN_CHARS_AFTER_LABEL else 0.6 * em
+    if start == 0 and read < CODE_LENGTH:
+        x0 = _inked_start(gray, box, x0, pitch, CODE_LENGTH - read)
     reach = int(max(box.right, x0 + CODE_LENGTH * pitch * 1.1) + 0.3 * pitch)
     reach = min(gray.shape[1], reach)
     prof = column_ink(gray, box, x0, reach)
@@ -195,6 +197,24 @@ def code_box(gray: np.ndarray, text: str, box: Box) -> Box | None:
     margin = max(2, int(0.25 * pitch))
     left, right = max(0, x0 - margin), min(gray.shape[1], x1 + margin)
     return Box(left, box.y, max(1, right - left), box.h)
+
+
+def _inked_start(gray: np.ndarray, box: Box, x0: int, pitch: float, missing: int) -> int:
+    """Where a code read short from a box of its own starts: the detector may begin the
+    box late where a seal's star or ring crosses the first characters (110108… boxed from
+    08…). Ink running on left of `x0`, with no blank wider than a character, for at most
+    the characters missing, is the code's too; the blank before a label is wider."""
+    lo = max(0, int(x0 - missing * pitch * 1.1))
+    prof = column_ink(gray, box, lo, x0)
+    first, blank = x0, 0
+    for i in range(len(prof) - 1, -1, -1):
+        if prof[i]:
+            first, blank = lo + i, 0
+        else:
+            blank += 1
+            if blank > pitch:
+                break
+    return first
 
 
 def hamming(a: str, b: str) -> int:

@@ -114,6 +114,18 @@ def test_code_box_of_a_line_that_is_only_a_code_starts_at_the_line():
     assert found is not None and found.x <= first and last <= found.right <= last + 12
 
 
+def test_code_box_of_a_code_boxed_late_reaches_back_to_its_first_character_not_its_label():
+    """The detector began the box at the code's 4th character (a seal's star over the first
+    three): the code box reaches back over them, and stops at the blank before the label."""
+    gray, box, first, last = _render("公民身份号码", ID_NUMBER, gap=30)
+    pitch = (last - first + 1) / len(ID_NUMBER)
+    late = int(first + 3 * pitch) + 2
+    found = code_box(gray, ID_NUMBER[3:], Box(late, box.y, last + 1 - late, box.h))
+    assert found is not None
+    assert first - 0.5 * pitch <= found.x <= first
+    assert found.right >= last
+
+
 def test_light_ink_is_dropped_and_print_kept():
     gray, box, first, last = _render("", ID_NUMBER)
     img = Image.fromarray(gray.copy())
