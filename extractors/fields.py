@@ -246,6 +246,10 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     skip = note.end() if note and spec.kind != "company" else 0
     label_cut = cut
     lead = skip + _junk_len(rest[skip:])
+    speck = _speck_len(row, hit.end + lead)
+    if speck:
+        lead += speck
+        skip = lead
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
     used = [row]
     if spec.kind == "person" and _SIGNATURE_SLOT.match(rest[:cut]):
@@ -331,6 +335,25 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             used.append(Row(tuple(mine)))
             prev_bottom = max(ln.box.bottom for ln in mine)
     return _TRAILING_JUNK.sub("", value), used
+
+
+# A speck read as a character (a seal's dot or a smudge read 1 or 2): a line of one or
+# two characters under this share of its row's text height. Print is never that small
+# beside its label.
+SPECK_HEIGHT = 0.5
+
+
+def _speck_len(row: Row, at: int) -> int:
+    """How many characters of speck lines (SPECK_HEIGHT) start at `at` in the row's text."""
+    line_h = median(ln.box.h for ln in row.lines)
+    n = 0
+    for line, start, end in row.spans():
+        if end <= at + n:
+            continue
+        if start != at + n or end - start > 2 or line.box.h >= SPECK_HEIGHT * line_h:
+            break
+        n += end - start
+    return n
 
 
 def _junk_len(text: str) -> int:

@@ -107,6 +107,24 @@ def test_a_bank_letter_names_the_depositor_in_its_first_sentence_when_its_label_
     assert labelled["account_name"] == "杭州嘉鸿环保科技有限责任公司"
 
 
+def test_a_speck_between_a_label_and_its_value_is_passed_over():
+    """A seal's dot read as 1 or 2 in a box of its own, a third of the text's height, just
+    after the label: no part of the name. A digit of full height stays."""
+    def holder(mark: OcrLine) -> str:
+        return values(page(
+            line("质量管理体系认证证书", 400, 0),
+            line("证书编号：27015Q02208R2M", 400, 1),
+            line("组织名称：", 100, 2), mark, line("西安澜雅医疗器械有限公司", 400, 2),
+            line("统一社会信用代码", 100, 3), line("91350100M000100Y43", 400, 3),
+            line("有效期至：2029年02月23日", 100, 4),
+        ))["holder"]
+
+    speck = OcrLine("1", 0.87, Box(365, 100 + 2 * 80 + 8, 20, 10))
+    assert holder(speck) == "西安澜雅医疗器械有限公司"
+    digit = OcrLine("1", 0.87, Box(365, 100 + 2 * 80, 20, 30))
+    assert holder(digit) == "1西安澜雅医疗器械有限公司"
+
+
 def test_an_amount_keeps_its_figure_when_a_note_follows_it():
     v = values(page(
         line("第三条 合同价款", 100, 0),
