@@ -937,8 +937,9 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
     """The party whose label was not found, read at the one signing slot with no role word
     left (甲方（盖章）read 方（盖章） or （盖章）：…): the party's seal is stamped on that very
     slot, so its role word is the likeliest part to be lost. Only when exactly one such
-    party is missing and exactly one such slot is on the page: two would be a guess.
-    Returns the name of the field it read ({} when none)."""
+    party is missing and exactly one such slot is on the page: two would be a guess. With
+    no slot left at all, the one whole company name on a line of its own that no field
+    holds. Returns the name of the field it read (empty when none)."""
     missing = [s for s in doc_type.fields if s.fallback == "seal_slot" and not _found(fields, s)]
     if len(missing) != 1:
         return set()
@@ -955,6 +956,23 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
         if main is not None:
             fields.update(parsed)
             return {missing[0].name}
+    if not slots:
+        # The whole slot lost (乙方（盖章）： under the seal, nothing of it read): the parties'
+        # names are then the only whole company names on lines of their own; the one no
+        # field holds is the missing party's.
+        taken = {f.value for f in fields.values() if isinstance(f.value, str)}
+        names: dict[str, OcrLine] = {}
+        for row in rows:
+            for line in row.lines:
+                text = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", compact(line.text)))
+                if _is_whole_org(text) and _looks_like_org(text) and not _has_label(text, all_labels) and text not in taken:
+                    names.setdefault(text, line)
+        if len(names) == 1:
+            (text, line), = names.items()
+            parsed = _parse_value(missing[0], text, page_no, line.conf, line.box, ())
+            if parsed.get(missing[0].name) is not None:
+                fields.update(parsed)
+                return {missing[0].name}
     return set()
 
 

@@ -431,6 +431,24 @@ def test_a_party_whose_role_word_was_lost_under_its_seal_is_read_at_the_one_slot
     two_slots = signature_page(line("（盖章）：广州骏睿信息科技有限公司", 100, 2), line("（盖章）：杭州天安环保科技有限责任公司", 100, 3.5))
     assert two_slots.get("party_a") is None
 
+    # The whole slot lost under the seal: the one whole name no field holds is the party's.
+    no_slot = values(page(
+        line("（以下无正文，为签署页）", 500, 0),
+        line("甲方（盖章）：", 100, 2), line("上海天众建筑工程有限公司", 900, 2.55),
+        line("越迈（西安）物流有限公司", 100, 2.65),
+        line("法定代表人或委托代理人：", 100, 3.5), line("法定代表人或委托代理人：", 900, 3.5),
+        line("日期：2022年10月12日", 100, 5), line("日期：2022年10月12日", 900, 5),
+    ))
+    assert no_slot["party_a"] == "越迈（西安）物流有限公司"
+    assert no_slot["party_b"] == "上海天众建筑工程有限公司"
+    two_names = values(page(
+        line("（以下无正文，为签署页）", 500, 0),
+        line("甲方（盖章）：越迈（西安）物流有限公司", 100, 2),
+        line("上海天众建筑工程有限公司", 900, 2.5), line("上海天众建筑工程有限公司北京分公司", 900, 3),
+        line("日期：2022年10月12日", 100, 5),
+    ))
+    assert two_names.get("party_b") is None
+
     neither = values(page(
         line("（以下无正文，为签署页）", 500, 0),
         line("（盖章）：广州骏睿信息科技有限公司", 100, 2),
