@@ -872,15 +872,19 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
                 fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
     # A name read at a signing slot lies under its own seal; a letter prints it in its
     # first sentence too (本授权书声明：…有限公司（统一社会信用代码…), out of the seal's way.
+    # A name in a table (户名：…) may be printed in a sentence as well (兹证明…): there, with
+    # no seal to tell which place is damaged, the surer reading is taken.
     others = {f.value for f in fields.values() if isinstance(f.value, str)}
-    for name in sorted(at_slot):
-        f = fields.get(name)
-        if f is None or not isinstance(f.value, str) or f.box is None:
+    for spec in doc_type.fields:
+        f = fields.get(spec.name)
+        if spec.kind != "company" or f is None or not isinstance(f.value, str) or f.box is None:
             continue
         elsewhere = [(row.text, row.conf) for row in rows if not _same_row(row.box, f.box)]
-        whole = same_name_elsewhere(f.value, f.confidence, elsewhere, others - {f.value})
+        # Elsewhere than at a slot, the other reading must be surer than this one.
+        conf = f.confidence if spec.name in at_slot else f.confidence + 1e-3
+        whole = same_name_elsewhere(f.value, conf, elsewhere, others - {f.value})
         if whole is not None:
-            fields[name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
+            fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
 
 
@@ -908,6 +912,10 @@ def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], 
         end = joined.find(form)
         while end >= 0:
             stop = end + len(form)
+            # Of the windows ending here (one printed name, its start unknown), the nearest
+            # to the reading, and of those the one of its length: 青岛和云… read 睿岛和云…
+            # is as near to 岛和云… by a deletion.
+            here = []
             for length in range(len(name) - MAX_SLOT_NAME_EDITS, len(name) + MAX_SLOT_NAME_EDITS + 1):
                 start = stop - length
                 if start < 0:
@@ -915,10 +923,13 @@ def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], 
                 window = joined[start:stop]
                 if window == name:
                     return None  # printed as read: the reading stands
-                if Levenshtein.distance(window, name) <= MAX_SLOT_NAME_EDITS and _looks_like_org(window):
-                    found[window] = min(row_conf[start:stop])
+                d = Levenshtein.distance(window, name)
+                if d <= MAX_SLOT_NAME_EDITS and _looks_like_org(window):
+                    here.append((d, abs(length - len(name)), window, min(row_conf[start:stop])))
+            if here:
+                _, _, window, window_conf = min(here)
+                found[window] = window_conf
             end = joined.find(form, end + 1)
-    # Of overlapping windows round one printed name, the nearest to the reading.
     best = min((Levenshtein.distance(w, name) for w in found), default=None)
     near = [w for w in found if Levenshtein.distance(w, name) == best and w not in taken]
     if len(near) != 1 or found[near[0]] < conf:

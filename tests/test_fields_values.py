@@ -244,6 +244,8 @@ def test_a_principal_misread_at_its_signing_slot_is_taken_as_the_letter_prints_i
     [
         # One character misread: the name printed in a sentence, wrapped over two rows.
         ("合肥锦华食品春限公", 0.98, [("声明：合肥锦华食品有", 1.0), ("限公司（统一社会信用代码：", 1.0)], set(), "合肥锦华食品有限公司"),
+        # A first character misread: as near to the name without it, which is not taken.
+        ("睿岛和云餐饮管理有限公司", 0.94, [("兹证明青岛和云餐饮管理有限公司（统一", 0.99)], set(), "青岛和云餐饮管理有限公司"),
         # Printed elsewhere as read: nothing to change.
         ("合肥锦华食品有限公司", 0.98, [("声明：合肥锦华食品有限公司（统一", 1.0)], set(), None),
         # Read less surely there than at the slot.
@@ -260,3 +262,24 @@ def test_a_slot_name_gives_way_only_to_one_near_name_printed_as_surely(name, con
     from extractors.fields import same_name_elsewhere
 
     assert same_name_elsewhere(name, conf, texts, taken) == want
+
+
+def test_a_name_in_a_table_gives_way_only_to_a_surer_reading_of_it_in_the_text():
+    """Away from a signing slot the two readings are alike in kind: the sentence's reading
+    replaces the table's only when the recogniser was surer of it."""
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import line, page
+
+    def account_name(table_conf: float) -> str:
+        return extract(page(
+            line("开户证明", 500, 0),
+            line("兹证明青岛和云餐饮管理有限公司（统一社会信用代码：91370202MA5LUE082", 100, 1, conf=0.99),
+            line("户名：睿岛和云餐饮管理有限公司", 100, 2, conf=table_conf),
+            line("账号：4965202084222797064", 100, 3),
+            line("开户行：中国建设银行股份有限公司青岛市南支行", 100, 4),
+        ), today=dt.date(2026, 12, 2)).value("account_name")
+
+    assert account_name(0.94) == "青岛和云餐饮管理有限公司"
+    assert account_name(0.99) == "睿岛和云餐饮管理有限公司"
