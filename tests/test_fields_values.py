@@ -283,3 +283,46 @@ def test_a_name_in_a_table_gives_way_only_to_a_surer_reading_of_it_in_the_text()
 
     assert account_name(0.94) == "青岛和云餐饮管理有限公司"
     assert account_name(0.99) == "睿岛和云餐饮管理有限公司"
+
+
+@pytest.mark.parametrize(
+    ("name", "conf", "page_text", "want"),
+    [
+        # One character of the place misread, the city named on the page.
+        ("喜岛和云餐饮管理有限公司", 0.94, "单位地址山东省青岛市市南区和平路491号", "青岛和云餐饮管理有限公司"),
+        ("王海达通商贸股份有限公司", 0.97, "任何一方均可向上海市徐汇区人民法院提起诉讼。", "上海达通商贸股份有限公司"),
+        # Read surely: left as read.
+        ("喜岛和云餐饮管理有限公司", 0.99, "山东省青岛市市南区", "喜岛和云餐饮管理有限公司"),
+        # The place as read is on the page too: it is a place (or a trade name) as printed.
+        ("上城云创科技有限公司", 0.9, "上海市徐汇区…杭州市上城区", "上城云创科技有限公司"),
+        # Two cities one character off: no choice.
+        ("华江云创科技有限公司", 0.9, "浙江省丽江市…四川省华蓥市…湖北省荆江市", "华江云创科技有限公司"),
+        # 上市 is no city.
+        ("下市云创科技有限公司", 0.9, "本公司为上市公司", "下市云创科技有限公司"),
+        # Not a whole name: the form repairs come first.
+        ("喜岛和云餐饮管理有限", 0.9, "山东省青岛市", "喜岛和云餐饮管理有限"),
+    ],
+)
+def test_a_misread_place_is_put_right_only_from_one_city_the_page_names(name, conf, page_text, want):
+    from extractors.fields import place_from_page
+
+    assert place_from_page(name, conf, page_text) == want
+
+
+def test_a_principal_whose_place_was_misread_is_put_right_from_its_address():
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import line, page
+
+    def principal(conf: float) -> str:
+        return extract(page(
+            line("授权委托书", 500, 0),
+            line("委托单位", 100, 1, conf=conf), line("喜岛和云餐饮管理有限公司", 500, 1, conf=conf),
+            line("统一社会信用代码", 100, 2), line("91370202MA5LUE0826", 500, 2),
+            line("单位地址", 100, 3), line("山东省青岛市市南区和平路491号8幢2层203室", 500, 3),
+            line("被委托人", 100, 4), line("朱艳洁", 500, 4),
+        ), today=dt.date(2026, 12, 2)).value("principal")
+
+    assert principal(0.94) == "青岛和云餐饮管理有限公司"
+    assert principal(1.0) == "喜岛和云餐饮管理有限公司"
