@@ -109,8 +109,10 @@ class Field:
     """One extracted value with its evidence.
 
     `status`: ``read`` (as printed), ``repaired`` (a code fixed by its check character),
-    ``completed`` (a company name whose end was lost where it was found, completed from the
-    same name printed whole elsewhere on the page; `raw` is what was read there),
+    ``completed`` (a company name put right from the rest of its page: its end lost where it
+    was found and the same name printed whole elsewhere, a character or two misread where
+    the page prints it surely elsewhere, or its place misread where the page names the city;
+    `raw` is what was read where it was found),
     ``unreadable`` (a value was there but could not be trusted; `value` is None).
     """
 
