@@ -11,9 +11,11 @@ Pure: takes OCR results, returns records. No engine, disk or clock (`today` is p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -607,11 +609,46 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         value = value.replace("(", "（").replace(")", "）")
         if value.count("（") == value.count("）") + 1 and value.rfind("（") > value.rfind("）"):
             value += "）"  # the closing bracket lost at the line's end (…（自然人独资)
+        if registered := canonical_company_type(value):
+            return {spec.name: f(registered, "completed")}
     if spec.name == "authority":
         value = _trim_authority(value)
     if spec.name == "address":
         value = clean_address(value)
     return {spec.name: f(value)} if value else {}
+
+
+# A company type is one of a closed list (company_types.txt): unlike a name's industry
+# words, a type read a character or two off from exactly one registered type can only be
+# that one. One edit per six characters, so a short type (联营, 全民所有制) is never
+# reached from a stray word.
+MAX_TYPE_EDITS = 2
+CHARS_PER_TYPE_EDIT = 6
+
+
+@functools.cache
+def company_types() -> frozenset[str]:
+    text = Path(__file__).with_name("company_types.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def canonical_company_type(value: str) -> str | None:
+    """The registered type `value` is a misreading of (有限责任公司（自然人投资或控） →
+    …控股）, 限责任公司（…） → 有限责任公司（…）), when it is not a registered type as read and
+    exactly one type lies nearest it, within its allowed edits and two edits nearer than
+    any other; None otherwise. Brackets
+    full-width, as the caller has made them."""
+    types = company_types()
+    if value in types:
+        return None
+    scored = sorted((Levenshtein.distance(value, t), t) for t in types)
+    (best, found), rest = scored[0], scored[1:]
+    allowed = min(MAX_TYPE_EDITS, len(found) // CHARS_PER_TYPE_EDIT)
+    # The next type at least two edits further: 股份有限公司（市、… is one edit from 上市 and
+    # two from 非上市, a real difference one lost character apart.
+    if best > allowed or (rest and rest[0][0] - best < 2):
+        return None
+    return found
 
 
 # An address starts with a place (a Han character); a stray mark read before it (a Latin

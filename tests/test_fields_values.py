@@ -326,3 +326,39 @@ def test_a_principal_whose_place_was_misread_is_put_right_from_its_address():
 
     assert principal(0.94) == "青岛和云餐饮管理有限公司"
     assert principal(1.0) == "喜岛和云餐饮管理有限公司"
+
+
+@pytest.mark.parametrize(
+    ("read", "registered"),
+    [
+        ("有限责任公司（自然人投资或控）", "有限责任公司（自然人投资或控股）"),  # the end under a seal
+        ("限责任公司（自然人投资或控股）", "有限责任公司（自然人投资或控股）"),  # the start under a seal
+        ("有限责任公司（自然人独贷）", "有限责任公司（自然人独资）"),  # one look-alike
+        ("股份有限公司（非上市、自然人投资或控）", None),  # two edits from the 上市 type too: left as read
+        ("有限合伙企亚", "有限合伙企业"),
+        ("个人独资企亚", "个人独资企业"),  # six characters allow one edit
+        ("个人独资公司", None),  # but not two
+        ("有限责任公司（自然人投资或控股）", None),  # registered as read: nothing to put right
+        ("股份有限公司（上市、自然人投资或控股）", None),  # 上市 and 非上市 are both registered
+        ("股份有限公司（市、自然人投资或控股）", None),  # 上市 one edit off, 非上市 two: too near to tell
+        ("联", None),  # a short type is never reached from a stray character
+        ("有限责任公司（某某新类型）", None),  # unlike any: kept as read
+    ],
+)
+def test_a_company_type_is_put_right_only_to_the_one_registered_type_nearest_it(read, registered):
+    from extractors.fields import canonical_company_type
+
+    assert canonical_company_type(read) == registered
+
+
+def test_a_licence_type_read_short_under_a_seal_is_the_registered_type_and_says_so():
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import licence, line
+
+    ex = extract(licence(type=[line("类型", 100, 3), line("限责任公司(自然人投资或控股)", 600, 3), line("成立日期", 1300, 3), line("2015年03月12日", 1600, 3)]),
+                 today=dt.date(2026, 12, 2))
+    f = ex.fields["company_type"]
+    assert (f.value, f.status, f.raw) == ("有限责任公司（自然人投资或控股）", "completed", "限责任公司（自然人投资或控股）")
+
