@@ -923,7 +923,8 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         if whole is not None:
             fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
         else:
-            placed = place_from_page(f.value, f.confidence, "".join(t for t, _ in elsewhere))
+            text_elsewhere = "".join(t for t, _ in elsewhere)
+            placed = stray_before_place(place_from_page(f.value, f.confidence, text_elsewhere), text_elsewhere)
             if placed != f.value:
                 fields[spec.name] = Field(placed, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
@@ -950,6 +951,17 @@ def place_from_page(name: str, conf: float, page_text: str) -> str:
     cities = {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
+
+
+def stray_before_place(name: str, page_text: str) -> str:
+    """`name` without one stray character read before its place (a seal's glyph boxed on
+    its own: 父西安和宇…; a colon read 三: 三厦门驰安…): the page names the city that
+    follows it (陕西省西安市…, 厦门市思明区人民法院) and never the name's start as read,
+    so 石家庄… on a page naming 石家庄市 keeps its 石. Otherwise `name` as it is."""
+    if len(name) < MIN_COMPLETED_PREFIX + 1 or not _is_whole_org(name) or name[:3] in page_text:
+        return name
+    cities = {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
+    return name[1:] if name[1:3] in cities else name
 
 
 def _same_row(a: Box, b: Box) -> bool:

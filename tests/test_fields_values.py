@@ -362,3 +362,34 @@ def test_a_licence_type_read_short_under_a_seal_is_the_registered_type_and_says_
     f = ex.fields["company_type"]
     assert (f.value, f.status, f.raw) == ("有限责任公司（自然人投资或控股）", "completed", "限责任公司（自然人投资或控股）")
 
+
+@pytest.mark.parametrize(
+    ("name", "page_text", "want"),
+    [
+        ("父西安和宇商贸有限公司", "住所陕西省西安市雁塔区金桥路126号", "西安和宇商贸有限公司"),
+        ("三厦门驰安信息科技有限公司", "向厦门市思明区人民法院提起诉讼", "厦门驰安信息科技有限公司"),
+        ("石家庄恒达建材有限公司", "住所河北省石家庄市长安区中山路1号", "石家庄恒达建材有限公司"),  # 家庄市 is 石家庄市
+        ("三厦门驰安信息科技有限公司", "向上海市徐汇区人民法院提起诉讼", "三厦门驰安信息科技有限公司"),  # no such city here
+        ("三厦门驰安信息科技有限公司", "三厦门驰安信息科技有限公司 厦门市", "三厦门驰安信息科技有限公司"),  # printed so
+        ("父西安和宇商贸有", "陕西省西安市", "父西安和宇商贸有"),  # not a whole name
+    ],
+)
+def test_a_stray_character_before_a_place_the_page_names_is_dropped(name, page_text, want):
+    from extractors.fields import stray_before_place
+
+    assert stray_before_place(name, page_text) == want
+
+
+def test_a_licence_name_with_a_seal_glyph_read_before_it_loses_the_glyph():
+    import datetime as dt
+
+    from extractors.fields import extract
+    from test_fields import licence, line
+
+    ex = extract(licence(
+        name=[line("名称", 100, 2), line("父西安和宇商贸有限公司", 480, 2), line("注册资本", 1300, 2), line("伍佰万元整", 1600, 2)],
+        addr=[line("住所", 1300, 5), line("陕西省西安市雁塔区金桥路126号", 1600, 5)],
+        authority=[line("登记机关", 1300, 8), line("西安市雁塔区市场监督管理局", 1600, 8)],
+    ), today=dt.date(2026, 12, 2))
+    f = ex.fields["name"]
+    assert (f.value, f.status) == ("西安和宇商贸有限公司", "completed")
