@@ -46,6 +46,12 @@ class OcrEngine(ABC):
         cannot restrict their alphabet return ("", 0.0)."""
         return "", 0.0
 
+    def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
+        """A second reading of the text in `box`, any characters (a line read again from
+        where its ink starts). Engines without a line recogniser of their own return
+        ("", 0.0)."""
+        return "", 0.0
+
 
 class NullEngine(OcrEngine):
     """Reads nothing. For exercising the pipeline where OCR is not the thing under test."""
@@ -186,6 +192,9 @@ class CombinedEngine(OcrEngine):
 
     def read_line(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float]:
         return self.line.read_line(gray, box, charset)
+
+    def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
+        return self.page.read_text(gray, box)
 
     def line_readers(self) -> tuple[OcrEngine, ...]:
         """The engines that give second readings of a code line, each on its own: the

@@ -194,6 +194,19 @@ class RapidOcrEngine(OcrEngine):
             kept = "".join(c for c in str(text).upper() if c in charset)
             return kept, float(score) if kept else 0.0
 
+    def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
+        """The recogniser alone on `box` (padded by a third of its height, as the detector's
+        crops are), any characters, spaces between Han characters stripped."""
+        import cv2
+
+        pad = max(4, box.h // 3)
+        y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
+        crop = gray[y0:y1, max(0, box.x) : min(gray.shape[1], box.right)]
+        if crop.size == 0 or min(crop.shape) < 4:
+            return "", 0.0
+        (text, score), = self._ocr.text_rec([cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)])[0]
+        return simplified_forms(strip_cjk_spaces(str(text).strip())), float(score)
+
     def _read(self, gray: np.ndarray, judge_orientation: bool) -> tuple[int, tuple[OcrLine, ...]]:
         """(turn, lines): with `judge_orientation`, a turn of 90 or 180 (clockwise) means the
         page needs it and was not read (no lines); 0 means it was read as it stands."""

@@ -36,7 +36,15 @@ from .imaging import (
 from .ocr import OcrEngine
 from .parsing import strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
-from .rereading import choose_alternatives, code_start, join_code_fragments, second_readings, wants_second_reading
+from .rereading import (
+    choose_alternatives,
+    code_start,
+    join_code_fragments,
+    late_start,
+    second_readings,
+    wants_second_reading,
+    whole_start,
+)
 
 # A page whose text layer has fewer characters than this is a scan with, at most, a stray
 # header: OCR it.
@@ -98,7 +106,7 @@ def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False
     gray = prepare(gray, flatten=engine.flatten_light)
     t1 = time.perf_counter()
     gray, lines = engine.read_upright(gray)
-    lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(lines), engine))
+    lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(_late_starts(gray, lines, engine)), engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
     return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal, gray if keep_image else None)
@@ -124,6 +132,27 @@ def prepare(gray: np.ndarray, *, flatten: bool = True) -> np.ndarray:
         height = estimate_text_height(levelled, lines_across=True)
     gray = normalise_text_size(levelled, height)
     return flatten_illumination(gray, TARGET_TEXT_HEIGHT) if flatten else gray
+
+
+# A line read again from its inked start replaces the detector's only when the recogniser
+# is this sure of it: seal ink read as characters comes with doubt.
+LATE_START_CONF = 0.9
+
+
+def _late_starts(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
+    """Lines of Han text boxed late under a seal (`rereading.late_start`) read again from
+    where their ink starts; kept when the new reading is the old one with characters
+    before it (`rereading.whole_start`)."""
+    out = []
+    for line in lines:
+        wider = late_start(gray, line, lines)
+        if wider is not None:
+            text, conf = engine.read_text(gray, wider)
+            whole = whole_start(line.text, text) if conf >= LATE_START_CONF else None
+            if whole is not None:
+                line = OcrLine(whole, round(min(conf, line.conf), 3), wider, (Word(whole, round(conf, 3), wider),), line.alternatives)
+        out.append(line)
+    return tuple(out)
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

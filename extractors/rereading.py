@@ -444,3 +444,61 @@ def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> li
             if reading:
                 out.append(reading)
     return out
+
+
+# --- a line of text boxed late: its first characters under a seal -------------------------
+# The detector may begin a line's box several characters late where a seal's star or ring
+# crosses its start (天津润博建筑… boxed from 建筑…); read from where its ink starts, the
+# recogniser reads the characters through the seal (0.98 on a dev licence).
+MAX_LATE_CHARS = 6  # the most characters a late start may have left out
+SPECK_HEIGHT = 0.5  # a box under this share of the line's height is a speck, not a line
+MIN_LATE_CHARS = 0.6  # less ink than this (in character widths) before the box is not a start
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def late_start(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box | None:
+    """The box `line` (Han text) would have had from its first inked column: ink running on
+    left of it with no blank wider than a character, never into another line's box on its
+    row (a label: the blank after it is wider), for at most MAX_LATE_CHARS characters.
+    None when less than MIN_LATE_CHARS of a character is inked there."""
+    box = line.box
+    if len(_HAN.findall(line.text)) < 2:
+        return None
+    pitch = float(box.h)  # Han characters are square
+    lo = max(0, int(box.x - MAX_LATE_CHARS * pitch))
+    for other in lines:
+        ob = other.box
+        overlap = min(ob.bottom, box.bottom) - max(ob.y, box.y)
+        # A speck boxed on its own (a seal's dot read 世, a third of the text's height) is
+        # no neighbour: the ink beyond it may still be the line's. A label in a smaller
+        # type (类 型 beside a licence's values) is one.
+        neighbour = ob.h >= SPECK_HEIGHT * box.h and overlap > 0.5 * min(ob.h, box.h)
+        if other is not line and neighbour and ob.x < box.x:
+            lo = max(lo, ob.right + 1)  # a label boxed over the value's start leaves no room
+    if box.x - lo < MIN_LATE_CHARS * pitch:
+        return None
+    prof = column_ink(gray, box, lo, box.x)
+    rows = max(1, box.h - 2 * max(1, box.h // 6))
+    inked = prof > max(1, int(0.05 * rows))  # a grain of photocopy noise is not ink
+    first, blank = box.x, 0
+    for i in range(len(inked) - 1, -1, -1):
+        if inked[i]:
+            first, blank = lo + i, 0
+        else:
+            blank += 1
+            if blank > pitch:
+                break
+    if box.x - first < MIN_LATE_CHARS * pitch:
+        return None
+    left = max(lo, first - max(2, int(0.25 * pitch)))
+    return Box(left, box.y, box.right - left, box.h)
+
+
+def whole_start(old: str, new: str) -> str | None:
+    """`new` (a reading from the line's inked start) when it is `old` with Han characters
+    before it, as many as MAX_LATE_CHARS at most; None when the readings disagree on what
+    `old` read (the seal's ink read into the line, or a different line)."""
+    if not new.endswith(old) or new == old:
+        return None
+    head = new[: len(new) - len(old)]
+    return new if len(head) <= MAX_LATE_CHARS and all(_HAN.match(c) for c in head) else None

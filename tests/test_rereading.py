@@ -24,9 +24,11 @@ from extractors.rereading import (
     drop_light_ink,
     estimate_code_x,
     join_code_fragments,
+    late_start,
     snap_code_start,
     valid_codes,
     wants_second_reading,
+    whole_start,
 )
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -319,3 +321,76 @@ def test_a_code_after_an_id_label_is_re_read_in_digits_and_x_only():
     # code on it is the USCC's.
     assert code_charset("70202MA1JKRKH58）法定代表人于梅，现授权委托杨琴霞（身份证号码：") == CODE_CHARSET
     assert code_charset("330EQ6199105206736") == CODE_CHARSET  # no label: either kind
+
+
+# --- a line of text boxed late under a seal ------------------------------------------------
+
+NAME = "天津润博建筑工程有限责任公司"
+
+
+def _name_line(gap: int = 60) -> tuple[np.ndarray, OcrLine, OcrLine, float]:
+    """名称 then NAME `gap` px after it: the page, the label's line, the name's line as
+    the detector boxed it whole, and the pitch of the name's characters."""
+    gray, box, first, last = _render("名称", NAME, gap=gap)
+    pitch = (last - first + 1) / len(NAME)
+    label_right = int(first - gap + 2)
+    label = OcrLine("名称", 1.0, Box(box.x, box.y, label_right - box.x, box.h))
+    name = OcrLine(NAME, 1.0, Box(first, box.y, last + 1 - first, box.h))
+    return gray, label, name, pitch
+
+
+def test_a_name_boxed_four_characters_late_reaches_back_to_its_first_character_not_its_label():
+    gray, label, name, pitch = _name_line()
+    late = int(name.box.x + 4 * pitch) + 2
+    boxed = OcrLine(NAME[4:], 0.99, Box(late, name.box.y, name.box.right - late, name.box.h))
+    found = late_start(gray, boxed, [label, boxed])
+    assert found is not None
+    assert name.box.x - 0.5 * pitch <= found.x <= name.box.x
+    assert found.x > label.box.right and found.right == boxed.box.right
+
+
+def test_a_name_boxed_from_its_first_character_or_after_a_blank_is_left_alone():
+    gray, label, name, _ = _name_line()
+    assert late_start(gray, name, [label, name]) is None  # the blank after the label
+    gray, label, name, _ = _name_line(gap=0)
+    assert late_start(gray, name, [label, name]) is None  # the label's box is no start
+    code = OcrLine("91350100M000100Y43", 1.0, name.box)
+    assert late_start(gray, code, [label, code]) is None  # codes have their own re-reading
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "want"),
+    [
+        ("建筑工程有限责任公司", "天津润博建筑工程有限责任公司", "天津润博建筑工程有限责任公司"),
+        ("建筑工程有限责任公司", "建筑工程有限责任公司", None),  # nothing more read
+        ("建筑工程有限责任公司", "天津润博建筑王程有限责任公司", None),  # disagrees on the rest
+        ("建筑工程有限责任公司", "O天津建筑工程有限责任公司", None),  # ring read as a letter
+        ("有限公司", "天津润博建筑工程有限公司", None),  # more than MAX_LATE_CHARS before it
+    ],
+)
+def test_a_reading_from_the_inked_start_is_kept_only_as_the_old_one_with_han_before_it(old, new, want):
+    assert whole_start(old, new) == want
+
+
+@pytest.mark.ocr
+def test_a_name_boxed_late_under_a_grey_seal_is_read_whole_from_its_inked_start():
+    """A grey seal's ring and star over the first characters of a name (as generate.py
+    stamps them over a licence's name): wherever the detector began the box, the name
+    is read whole, and never with the seal's ink read into it."""
+    from extractors.ocr import make_engine
+    from extractors.reading import _late_starts
+
+    gray, label, name, pitch = _name_line()
+    img = Image.fromarray(gray.copy())
+    draw = ImageDraw.Draw(img)
+    cx, cy, r = name.box.x + 2 * pitch, name.box.y + name.box.h / 2 + 10, 2.6 * pitch
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=150, width=4)
+    draw.regular_polygon((cx, cy, 0.8 * pitch), 5, fill=160)
+    sealed = np.asarray(img)
+    engine = make_engine("rapidocr+tesseract")
+    for chars_lost in (2, 3, 4):
+        late = int(name.box.x + chars_lost * pitch) + 2
+        boxed = OcrLine(NAME[chars_lost:], 0.99, Box(late, name.box.y, name.box.right - late, name.box.h))
+        _, reread = _late_starts(sealed, (label, boxed), engine)
+        assert reread.text == NAME, chars_lost
+        assert reread.box.x <= name.box.x
