@@ -205,10 +205,15 @@ def _inked_start(gray: np.ndarray, box: Box, x0: int, pitch: float, missing: int
     08…). Ink running on left of `x0`, with no blank wider than a character, for at most
     the characters missing, is the code's too; the blank before a label is wider."""
     lo = max(0, int(x0 - missing * pitch * 1.1))
-    prof = column_ink(gray, box, lo, x0)
+    return first_inked(column_ink(gray, box, lo, x0) > 0, lo, x0, pitch)
+
+
+def first_inked(inked: np.ndarray, lo: int, x0: int, pitch: float) -> int:
+    """The leftmost column of the ink running on left of `x0` (`inked` flags the columns
+    from `lo` up to it) before a blank wider than `pitch`; `x0` when none is inked."""
     first, blank = x0, 0
-    for i in range(len(prof) - 1, -1, -1):
-        if prof[i]:
+    for i in range(len(inked) - 1, -1, -1):
+        if inked[i]:
             first, blank = lo + i, 0
         else:
             blank += 1
@@ -480,14 +485,7 @@ def late_start(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box
     prof = column_ink(gray, box, lo, box.x)
     rows = max(1, box.h - 2 * max(1, box.h // 6))
     inked = prof > max(1, int(0.05 * rows))  # a grain of photocopy noise is not ink
-    first, blank = box.x, 0
-    for i in range(len(inked) - 1, -1, -1):
-        if inked[i]:
-            first, blank = lo + i, 0
-        else:
-            blank += 1
-            if blank > pitch:
-                break
+    first = first_inked(inked, lo, box.x, pitch)
     if box.x - first < MIN_LATE_CHARS * pitch:
         return None
     left = max(lo, first - max(2, int(0.25 * pitch)))
