@@ -636,8 +636,7 @@ def canonical_company_type(value: str) -> str | None:
     """The registered type `value` is a misreading of (有限责任公司（自然人投资或控） →
     …控股）, 限责任公司（…） → 有限责任公司（…）), when it is not a registered type as read and
     exactly one type lies nearest it, within its allowed edits and two edits nearer than
-    any other; None otherwise. Brackets
-    full-width, as the caller has made them."""
+    any other; None otherwise. Brackets full-width, as the caller has made them."""
     types = company_types()
     if value in types:
         return None
