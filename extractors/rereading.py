@@ -126,13 +126,22 @@ def ink_level(gray: np.ndarray, box: Box) -> int:
 def column_ink(gray: np.ndarray, box: Box, x0: int, x1: int, level: int | None = None) -> np.ndarray:
     """Inked pixels per column of `gray` over [x0, x1), in the middle of the box's height
     (a few rows off each edge, where the lines above and below reach in)."""
-    trim = max(1, box.h // 6)
+    trim = _edge_rows(box)
     y0, y1 = max(0, box.y + trim), min(gray.shape[0], box.bottom - trim)
     x0, x1 = max(0, x0), min(gray.shape[1], x1)
     if y1 <= y0 or x1 <= x0:
         return np.zeros(0, dtype=np.int64)
     level = ink_level(gray, box) if level is None else level
     return (gray[y0:y1, x0:x1] < level).sum(axis=0)
+
+
+def _edge_rows(box: Box) -> int:
+    return max(1, box.h // 6)
+
+
+def counted_rows(box: Box) -> int:
+    """How many rows of `box` column_ink counts in a column: the most ink a column holds."""
+    return max(1, box.h - 2 * _edge_rows(box))
 
 
 def snap_code_start(gray: np.ndarray, box: Box, x_est: float, em: float) -> int:
@@ -144,7 +153,7 @@ def snap_code_start(gray: np.ndarray, box: Box, x_est: float, em: float) -> int:
     prof = column_ink(gray, box, lo, hi)
     if len(prof) < 3:
         return int(round(x_est))
-    rows = max(1, box.h - 2 * max(1, box.h // 6))
+    rows = counted_rows(box)
     blank = prof <= int(0.04 * rows)
     best: tuple[float, int, int] | None = None
     i = 0
@@ -483,7 +492,7 @@ def late_start(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box
     if box.x - lo < MIN_LATE_CHARS * pitch:
         return None
     prof = column_ink(gray, box, lo, box.x)
-    rows = max(1, box.h - 2 * max(1, box.h // 6))
+    rows = counted_rows(box)
     inked = prof > max(1, int(0.05 * rows))  # a grain of photocopy noise is not ink
     first = first_inked(inked, lo, box.x, pitch)
     if box.x - first < MIN_LATE_CHARS * pitch:
