@@ -937,6 +937,11 @@ PLACE_REPAIR_CONF = 0.99
 _PLACE_ON_PAGE = re.compile(r"([\u4e00-\u9fff]{2})(?<!超|上|股|夜|集|菜)市")
 
 
+def cities_named(page_text: str) -> set[str]:
+    """The cities `page_text` names (the two characters before 市, _PLACE_ON_PAGE)."""
+    return {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
+
+
 def place_from_page(name: str, conf: float, page_text: str) -> str:
     """`name` with its place (a company name opens with where it is registered: 青岛和云…)
     put right when one character of it was misread (喜岛, 王海): the page names exactly one
@@ -947,7 +952,7 @@ def place_from_page(name: str, conf: float, page_text: str) -> str:
     head = name[:2]
     if head in page_text:
         return name
-    cities = {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
+    cities = cities_named(page_text)
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
 
@@ -959,7 +964,7 @@ def stray_before_place(name: str, page_text: str) -> str:
     so 石家庄… on a page naming 石家庄市 keeps its 石. Otherwise `name` as it is."""
     if len(name) < MIN_COMPLETED_PREFIX + 1 or not _is_whole_org(name) or name[:3] in page_text:
         return name
-    cities = {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
+    cities = cities_named(page_text)
     return name[1:] if name[1:3] in cities else name
 
 
