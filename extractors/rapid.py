@@ -175,11 +175,8 @@ class RapidOcrEngine(OcrEngine):
         line's own proportions two equal neighbours (the 00 of 100) too often merge."""
         import cv2
 
-        pad = max(4, box.h // 3)
-        y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
-        x0, x1 = max(0, box.x), min(gray.shape[1], box.right)
-        crop = gray[y0:y1, x0:x1]
-        if crop.size == 0 or crop.shape[0] < 4 or crop.shape[1] < 4:
+        crop = _line_crop(gray, box)
+        if crop is None:
             return "", 0.0
         crop = cv2.resize(crop, (round(crop.shape[1] * LINE_STRETCH), crop.shape[0]), interpolation=cv2.INTER_CUBIC)
         bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
@@ -199,10 +196,8 @@ class RapidOcrEngine(OcrEngine):
         crops are), any characters, spaces between Han characters stripped."""
         import cv2
 
-        pad = max(4, box.h // 3)
-        y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
-        crop = gray[y0:y1, max(0, box.x) : min(gray.shape[1], box.right)]
-        if crop.size == 0 or min(crop.shape) < 4:
+        crop = _line_crop(gray, box)
+        if crop is None:
             return "", 0.0
         (text, score), = self._ocr.text_rec([cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)])[0]
         return simplified_forms(strip_cjk_spaces(str(text).strip())), float(score)
@@ -259,6 +254,15 @@ class RapidOcrEngine(OcrEngine):
 # cut from degraded pages, seeds 5002 and 7301-7306: 136 read right as cut, 142 widened
 # 1.3x, 143 at 1.6x and at 2x, which cost more time).
 LINE_STRETCH = 1.3
+
+
+def _line_crop(gray: np.ndarray, box: Box) -> np.ndarray | None:
+    """`box` cut out of the page with a third of its height above and below, as the
+    detector's crops are; None when too small to read."""
+    pad = max(4, box.h // 3)
+    y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
+    crop = gray[y0:y1, max(0, box.x) : min(gray.shape[1], box.right)]
+    return None if crop.size == 0 or min(crop.shape) < 4 else crop
 
 
 def decode_restricted(probs: np.ndarray, classes, charset: str) -> tuple[str, float]:
