@@ -172,20 +172,26 @@ def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
         at_start = [label for pos, label in found if pos == 0]
         pos, label = (0, at_start[0]) if at_start else min(found)
         hit = _Hit(i, pos, pos + len(label))
-        tiers[(0 if at_start else 1) + (0 if _set_off(row, hit.end) else 2)].append(hit)
+        tiers[(0 if at_start else 1) + (0 if _set_off(row, hit.end, hit.start) else 2)].append(hit)
     return [h for tier in tiers for h in tier]
 
 
 # After a label: a colon, maybe after a bracketed note (甲方（盖章）：) or after the end of
 # a bracket the label sits in (供应方（乙方）：).
 _SEPARATOR = re.compile(r"^(?:[（(〈<][\u4e00-\u9fff]{1,6}[)）〉>]|[)）〉>])?\s*[:：]")
+# A label in brackets after its role (托运方（甲方）苏州…): the closing bracket sets it off
+# though no colon follows.
+_IN_BRACKETS = re.compile(r"[（(〈<]$")
 
 
-def _set_off(row: Row, end: int) -> bool:
-    """Is the label ending at `end` of the row's text followed by a separator, by the end
-    of one of the row's lines (a gap), or by nothing?"""
+def _set_off(row: Row, end: int, start: int) -> bool:
+    """Is the label at `start`:`end` of the row's text followed by a separator, by the
+    closing bracket it sits in, by the end of one of the row's lines (a gap), or by
+    nothing?"""
     rest = row.text[end:]
     if not rest or _SEPARATOR.match(rest):
+        return True
+    if rest[0] in ")）〉>" and _IN_BRACKETS.search(row.text[:start]):
         return True
     return any(line_end == end for _, _, line_end in row.spans())
 
@@ -703,8 +709,12 @@ _MIN_ORG_NAME = 4
 _SENTENCE_MARKS = re.compile(r"[，。；！？]")
 
 
+# A contract's clause heading (第二条运输要求, 第十条其他) below a label word in its prose.
+_CLAUSE_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}[条章节款]")
+
+
 def _looks_like_org(name: str) -> bool:
-    return len(name) >= _MIN_ORG_NAME and not _SENTENCE_MARKS.search(name)
+    return len(name) >= _MIN_ORG_NAME and not _SENTENCE_MARKS.search(name) and not _CLAUSE_HEADING.match(name)
 
 
 def _repair_company_form(name: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from extractors.classify import classify_page
 from extractors.fields import extract
 from extractors.records import Box, OcrLine
@@ -47,6 +49,30 @@ def test_a_label_in_brackets_after_its_role_beats_the_same_word_opening_a_senten
     assert v["party_a"] == "煜昌（上海）商贸有限公司"
     assert v["party_b"] == "大连曦晟食品有限公司"
     assert v["sign_date"] == "2022-10-30"
+
+
+def test_a_label_in_brackets_with_no_colon_beats_a_sentence_opening_with_it():
+    # 托运方（甲方）苏州…: the closing bracket sets the label off. The sentence 甲方委托乙方…
+    # has only a clause heading below it, which is no party's name either.
+    v = values(page(
+        line("物流运输合同", 600, 0),
+        line("托运方（甲方）苏州汇恒建筑工程有限责任公司", 100, 2),
+        line("承运方（乙方）：青岛朗宇物流股份有限公司", 100, 3),
+        line("签订时间：2026年2月2日", 100, 4),
+        line("甲方委托乙方运输的货物为日用品及包装材料，每批货物的品名以甲方出具的托运单", 100, 6),
+        line("为准。", 100, 7),
+        line("第二条运输要求", 100, 8),
+    ))
+    assert v["party_a"] == "苏州汇恒建筑工程有限责任公司"
+    assert v["party_b"] == "青岛朗宇物流股份有限公司"
+
+
+@pytest.mark.parametrize("heading", ["第二条运输要求", "第十条其他事项", "第3条付款方式"])
+def test_a_clause_heading_is_no_party_name(heading):
+    from extractors.fields import _looks_like_org
+
+    assert not _looks_like_org(heading)
+    assert _looks_like_org("第一太平物业管理有限公司")  # 第一 opening a name is no clause
 
 
 def test_a_letter_in_running_text_gives_its_parties_and_the_codes_it_wraps():
