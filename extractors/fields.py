@@ -572,6 +572,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         # mark after that is a speck read onto the line (有限司7), and would hide a form
         # one character off from its repair.
         name = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", name)))
+        name = _LEADING_STRAY.sub("", name)
         name = _repair_company_form(_trim_after_org_form(name.replace("(", "（").replace(")", "）")))
         if name and not _looks_like_org(name):
             # A label word inside running text (乙方向甲方供应…): not this field's value.
@@ -713,11 +714,23 @@ _SENTENCE_MARKS = re.compile(r"[，。；！？]")
 _CLAUSE_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}[条章节款]")
 
 
+# One digit or letter, perhaps with a mark, before a name's Han text (1青岛…, 1：注海…):
+# a seal's speck read as a character. Names are registered in Han characters; the few
+# that open with Latin (TCL科技…, 3M中国…) open with more than one.
+_LEADING_STRAY = re.compile(r"^[0-9A-Za-z][^\u4e00-\u9fff0-9A-Za-z（(]{0,2}(?=[\u4e00-\u9fff])")
+
+
 def _looks_like_org(name: str) -> bool:
     return len(name) >= _MIN_ORG_NAME and not _SENTENCE_MARKS.search(name) and not _CLAUSE_HEADING.match(name)
 
 
+# 股份 with 份 read without its 亻 (股分) or with its 分 misread (股价, 股仿, 股伤): 股 is
+# followed by nothing else before 有限公司 in a company form (its end perhaps lost too).
+_SHARES_MISREAD = re.compile(r"(?<=.{2})股[分价仿伤](?=有限(?:公司?)?$)")
+
+
 def _repair_company_form(name: str) -> str:
+    name = _SHARES_MISREAD.sub("股份", name)
     edited = _repair_form_by_one_edit(name)
     if edited != name or name.endswith(_REPAIRABLE_FORMS):
         return edited
@@ -755,6 +768,8 @@ def _repair_form_by_one_edit(name: str) -> str:
         for n in (len(form) - 1, len(form) + 1):
             tail = name[-n:]
             if len(name) - n >= 2 and tail[0] == form[0] and tail[-1] == form[-1] and Levenshtein.distance(tail, form) == 1:
+                if name[:-n].endswith("控") and tail.startswith("股") and "份" not in tail:
+                    continue  # 控股有限公司: a holding company's form, no 份 lost
                 found.add(name[:-n] + form)
     return found.pop() if len(found) == 1 else name
 

@@ -118,6 +118,12 @@ def test_a_role_whose_opening_was_lost_is_stripped():
         # …but a start two forms share is left: 有限 (有限公司 or 有限责任公司).
         ("宁波睿利文化传媒有限", "宁波睿利文化传媒有限"),
         ("上海汇启建筑集团有限", "上海汇启建筑集团有限"),
+        # 份 of 股份 read without its 亻 or with its 分 misread: 股 is followed by 份 only.
+        ("青岛朗宇物流股分有限公司", "青岛朗宇物流股份有限公司"),
+        ("青岛朗宇物流股价有限公司", "青岛朗宇物流股份有限公司"),
+        ("青岛朗宇物流股分有限公", "青岛朗宇物流股份有限公司"),  # and its last character lost
+        ("深圳华控股有限公司", "深圳华控股有限公司"),  # 控股: no 份 lost
+        ("股分有限公司", "股分有限公司"),  # nothing but a form: not a name to repair
     ],
 )
 def test_a_company_form_misread_by_one_character_is_repaired(read, name):
@@ -393,3 +399,23 @@ def test_a_licence_name_with_a_seal_glyph_read_before_it_loses_the_glyph():
     ), today=dt.date(2026, 12, 2))
     f = ex.fields["name"]
     assert (f.value, f.status) == ("西安和宇商贸有限公司", "completed")
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("1青岛朗宇物流股份有限公司", "青岛朗宇物流股份有限公司"),
+        ("1：上海鸿诺食品有限责任公司", "上海鸿诺食品有限责任公司"),
+        ("TCL科技集团股份有限公司", "TCL科技集团股份有限公司"),  # registered with Latin letters
+        ("3M中国有限公司", "3M中国有限公司"),
+        ("青岛朗宇物流股份有限公司", "青岛朗宇物流股份有限公司"),
+    ],
+)
+def test_one_stray_digit_or_letter_before_a_company_name_is_dropped(read, name):
+    from extractors.fields import _parse_value
+    from extractors.records import Box
+    from extractors.templates import FieldSpec
+
+    spec = FieldSpec("name", ("名称",), "company")
+    got = _parse_value(spec, read, 1, 0.95, Box(0, 0, 10, 10), ())
+    assert got["name"].value == name
