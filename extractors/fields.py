@@ -52,6 +52,9 @@ _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）
 # (甲方盖草）, 乙方（盖章): 盖 or 签 and one more character, closed by a bracket, a colon or
 # the end. Only ever matched at the start of what follows a label: a name holds no such note.
 _SEAL_NOTE_AFTER_LABEL = re.compile(r"^[（(]?\s*[盖签][\u4e00-\u9fff]?\s*(?:[)）]\s*[:：]?|[:：]|$)")
+# The note read on into the seal stamped over it, as one bracketed piece (乙方（盖意物流股
+# 价化）): no name opens with a bracket and 盖 or 签, so nothing of a name is on that line.
+_SEAL_NOTE_INTO_LEGEND = re.compile(r"^[（(]\s*[盖签]")
 # The role printed after 甲方/乙方: 甲方（采购方）：… OCR reads the bracket as 〈 or <.
 _PARTY_ROLE = re.compile(r"^[（(〈<《\[]?[\u4e00-\u9fff]{1,5}方[)）〉>》\]]?[:：]?")
 # A date with OCR damage in its separators (月 read as 目 or 昌): four digits, one
@@ -273,6 +276,8 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1))
         elif m := _SEAL_NOTE_AFTER_LABEL.match(value):
             value = _LEADING_JUNK.sub("", value[m.end():])
+        elif _SEAL_NOTE_INTO_LEGEND.match(value):
+            value = ""
         if 0 < len(value) <= 2 and cut < label_cut:
             # A mark standing alone between the label and a wide gap (a seal's speck read
             # as 三): the name is what follows the gap, if it looks like one.

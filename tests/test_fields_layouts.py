@@ -135,7 +135,7 @@ def test_a_bank_letter_names_the_depositor_in_its_first_sentence_when_its_label_
 
 def test_a_speck_between_a_label_and_its_value_is_passed_over():
     """A seal's dot read as 1 or 2 in a box of its own, a third of the text's height, just
-    after the label: no part of the name. A digit of full height stays."""
+    after the label: no part of the name. A character of full height stays."""
     def holder(mark: OcrLine) -> str:
         return values(page(
             line("质量管理体系认证证书", 400, 0),
@@ -147,8 +147,8 @@ def test_a_speck_between_a_label_and_its_value_is_passed_over():
 
     speck = OcrLine("1", 0.87, Box(365, 100 + 2 * 80 + 8, 20, 10))
     assert holder(speck) == "西安澜雅医疗器械有限公司"
-    digit = OcrLine("1", 0.87, Box(365, 100 + 2 * 80, 20, 30))
-    assert holder(digit) == "1西安澜雅医疗器械有限公司"
+    han = OcrLine("陕", 0.87, Box(365, 100 + 2 * 80, 20, 30))
+    assert holder(han) == "陕西安澜雅医疗器械有限公司"
 
 
 def test_an_amount_keeps_its_figure_when_a_note_follows_it():
@@ -292,6 +292,18 @@ def test_a_misread_or_split_seal_note_still_belongs_to_the_label():
     ))
     assert v["party_a"] == "武汉晟晨物流有限公司"
     assert v["party_b"] == "北京禾新医疗器械有限公司"
+
+
+def test_a_seal_note_read_on_into_the_seal_over_it_is_no_party_name():
+    # 乙方（盖章） and the seal's legend read as one piece: the name is the line below.
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）", 100, 2), line("乙方（盖意物流股价化）", 900, 2),
+        line("武汉晟晨物流有限公司", 100, 2.85), line("青岛朗宇物流股份有限公司", 910, 2.85),
+        line("日期：2023年01月08日", 100, 5), line("日期：2023年01月08日", 900, 5),
+    ))
+    assert v["party_a"] == "武汉晟晨物流有限公司"
+    assert v["party_b"] == "青岛朗宇物流股份有限公司"
 
 
 def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
