@@ -19,7 +19,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from .classify import classify_page, compact
 from .codes import (
@@ -292,7 +292,10 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     beside = None if value else _value_beside(rows, hit, all_labels, spec)
     under: list[OcrLine] = []
     under_text = ""
-    if not value:
+    # A piece of a name after the label (乙方（盖章）原医疗器械: the seal's legend, which
+    # repeats the name, read into the label's line) while the whole name is printed below.
+    piece = spec.kind == "company" and bool(value) and not _is_whole_org(value)
+    if not value or piece:
         # Labels side by side (甲方（盖章）： … 乙方（盖章）：) with their values on the row
         # below: this label's value is the part of that row in this label's column (its
         # neighbour label may be lost under a seal, so the column's left edge counts too;
@@ -308,7 +311,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
                 break
             mine = _contiguous([ln for ln in nxt.lines if col_start <= ln.box.x < col_end], line_h, done)
             text = _LEADING_JUNK.sub("", compact("".join(ln.text for ln in mine)))
-            if mine and _could_be(spec, text):
+            if mine and _could_be(spec, text) and (not piece or _is_whole_org(text) and _piece_of(value, text)):
                 under, under_text = mine, text
                 break
     if beside is not None and under and spec.kind == "company" and not _is_whole_org(compact(beside.text)) \
@@ -485,6 +488,12 @@ def _wrapped_code_head(value: str, rows: list[Row], at: int) -> str:
     if head is None or len(tail.group(0)) + len(head.group(0)) != 18:
         return ""
     return head.group(0)
+
+
+def _piece_of(piece: str, whole: str) -> bool:
+    """Are `piece`'s characters, all but one, found in order in `whole` (原医疗器械 in
+    广州泰鑫医疗器械有限公司)?"""
+    return len(piece) >= 2 and LCSseq.similarity(piece, whole) >= len(piece) - 1
 
 
 def _has_label(text: str, labels: list[str]) -> bool:

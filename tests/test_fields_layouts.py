@@ -306,6 +306,29 @@ def test_a_seal_note_read_on_into_the_seal_over_it_is_no_party_name():
     assert v["party_b"] == "青岛朗宇物流股份有限公司"
 
 
+def test_a_piece_of_the_seals_legend_after_a_label_gives_way_to_the_whole_name_below():
+    # 乙方（盖章） read together with part of the seal's legend (…医疗器械), which repeats
+    # the name printed whole below it.
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）：", 100, 2), line("乙方（盖章）原医疗器械", 900, 2),
+        line("天津泰汇建筑工程有限公司", 100, 2.85), line("广州泰鑫医疗器械有限公司", 900, 2.85),
+        line("日期：2024年03月18日", 100, 5), line("日期：2024年03月18日", 900, 5),
+    ))
+    assert v["party_a"] == "天津泰汇建筑工程有限公司"
+    assert v["party_b"] == "广州泰鑫医疗器械有限公司"
+
+
+def test_a_name_cut_short_after_its_label_is_not_swapped_for_another_below():
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）：北京星澜科技", 100, 2),
+        line("天津泰汇建筑工程有限公司", 100, 2.85),
+        line("日期：2024年03月18日", 100, 5),
+    ))
+    assert v["party_a"] == "北京星澜科技"
+
+
 def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
     v = values(page(
         line("本合同经双方签字盖章后生效。", 100, 0),
