@@ -478,3 +478,8 @@ def parse_term(text: str) -> Term | None:
         if end is not None:
             return Term(start, end, False) if end >= start else None
     return None
+
+
+# An archive number (SPEC.md §4): <年份>-<部门代码>-<客户序号>, the sequence three digits at
+# least.
+ARCHIVE_NO = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-(\d{3,})$")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import re
 import socket
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .evidence import store_crops
 
 from extractors.codes import mask_id_number
 from extractors.errors import SourceChanged, StoreUnavailable
+from extractors.parsing import ARCHIVE_NO
 from extractors.records import Extraction, IncomingFile
 from extractors.templates import type_word
 from matchers.records import Customer as CustomerRecord
@@ -111,9 +111,6 @@ def ensure_archive_no(session: Session, customer: CustomerRecord, department: st
         audit(session, "dossier", "open_archive", customer_id=customer.id, detail=current)
     session.commit()
     return dataclasses.replace(customer, archive_no=current)
-
-
-ARCHIVE_NO = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-(\d{3,})$")
 
 
 def adopt_archive_no(session: Session, customer: CustomerRecord, archive_no: str, actor: str = "dossier") -> tuple[CustomerRecord, str | None]:

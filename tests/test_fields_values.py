@@ -419,3 +419,22 @@ def test_one_stray_digit_or_letter_before_a_company_name_is_dropped(read, name):
     spec = FieldSpec("name", ("名称",), "company")
     got = _parse_value(spec, read, 1, 0.95, Box(0, 0, 10, 10), ())
     assert got["name"].value == name
+
+
+@pytest.mark.parametrize(
+    ("read", "archive_no"),
+    [
+        ("2023-SALE-144", "2023-SALE-144"),
+        ("2024-LEGAL-1005", "2024-LEGAL-1005"),  # a sequence may run past three digits
+        ("2023-SALE-1", None),  # cut short: no sequence is under three digits
+        ("2023-LEGAL-15", None),
+    ],
+)
+def test_an_archive_number_cut_short_is_unreadable_not_another_number(read, archive_no):
+    from extractors.fields import _parse_value
+    from extractors.records import Box
+    from extractors.templates import FieldSpec
+
+    spec = FieldSpec("archive_no", ("档案号",), "code")
+    got = _parse_value(spec, read, 1, 0.95, Box(0, 0, 10, 10), ())
+    assert got["archive_no"].value == archive_no
