@@ -638,7 +638,10 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         if registered := canonical_company_type(value):
             return {spec.name: f(registered, "completed")}
     if spec.name == "authority":
-        value = _trim_authority(value)
+        # The reading as it was stays the raw value: a branch's name after 局 may be cut
+        # by the trim and is put back from the page (`branch_from_page`).
+        trimmed = _trim_authority(value)
+        return {spec.name: Field(trimmed, value, round(conf, 3), page, box, "read")} if trimmed else {}
     if spec.name == "address":
         value = clean_address(value)
     return {spec.name: f(value)} if value else {}
@@ -856,6 +859,23 @@ def _trim_authority(value: str) -> str:
     return value
 
 
+_BRANCH_CUT = re.compile(r"^(.*局)([\u4e00-\u9fff]{2,3})$")
+
+
+def branch_from_page(read: str, page_text: str) -> str | None:
+    """The branch office an authority read as …局 and a district, its 分局 lost under the
+    seal (天津市工商行政管理局和平 for …和平分局), when the page names that district (the
+    address: 天津市和平区…); a seal's arc read on after 局 (…管理局海市徐义) names none.
+    None otherwise."""
+    m = _BRANCH_CUT.match(read)
+    if m is None or "分局" in read:
+        return None
+    district = m.group(2)
+    if any(district + suffix in page_text for suffix in ("区", "县")):
+        return m.group(1) + district + "分局"
+    return None
+
+
 def normalise_money_text(text: str) -> str:
     """A printed amount as printed: the yen sign OCR reads as full-width ￥ or as Y made ¥,
     and separators misread (769.001.00 for 769,001.00) put back. In a figure with two or
@@ -948,6 +968,9 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     # A company name whose end a seal hid (授权单位（盖章）：北京迈骏环保科技有) is often printed
     # whole elsewhere on the page (the letter's first sentence names the principal).
     page_text = "".join(row.text for row in rows)  # rows joined: prose wraps a name too
+    f = fields.get("authority")
+    if f is not None and f.raw and (branch := branch_from_page(compact(f.raw), page_text)) is not None:
+        fields["authority"] = Field(branch, f.raw, f.confidence, f.page, f.box, "completed")
     for spec in doc_type.fields:
         f = fields.get(spec.name)
         if spec.kind == "company" and f is not None and isinstance(f.value, str):

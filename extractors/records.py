@@ -112,7 +112,8 @@ class Field:
     ``completed`` (a company name put right from the rest of its page: its end lost where it
     was found and the same name printed whole elsewhere, a character or two misread where
     the page prints it surely elsewhere, or its place misread where the page names the city;
-    a company type put right to the one registered type near it; `raw` is what was read
+    a company type put right to the one registered type near it; an authority's branch
+    office whose 分局 was lost, its district named on the page; `raw` is what was read
     where it was found),
     ``unreadable`` (a value was there but could not be trusted; `value` is None).
     """

@@ -438,3 +438,33 @@ def test_an_archive_number_cut_short_is_unreadable_not_another_number(read, arch
     spec = FieldSpec("archive_no", ("档案号",), "code")
     got = _parse_value(spec, read, 1, 0.95, Box(0, 0, 10, 10), ())
     assert got["archive_no"].value == archive_no
+
+
+@pytest.mark.parametrize(
+    ("read", "page_text", "branch"),
+    [
+        ("天津市工商行政管理局和平", "住所天津市和平区南京路88号", "天津市工商行政管理局和平分局"),
+        ("大连市工商行政管理局西岗", "住所辽宁省大连市西岗区学院路9号", "大连市工商行政管理局西岗分局"),
+        ("上海市徐汇区市场监督管理局海市徐义", "住所上海市徐汇区漕溪路1号", None),  # the seal's arc
+        ("天津市工商行政管理局和平", "住所天津市南开区南京路88号", None),  # no such district on the page
+        ("天津市工商行政管理局和平分局", "住所天津市和平区南京路88号", None),  # whole already
+    ],
+)
+def test_a_branch_office_whose_fen_ju_was_lost_is_completed_from_the_district_the_page_names(read, page_text, branch):
+    from extractors.fields import branch_from_page
+
+    assert branch_from_page(read, page_text) == branch
+
+
+def test_a_licence_authority_gets_its_branch_back_from_the_address():
+    from test_fields import licence, line
+
+    from extractors.fields import extract
+    import datetime as dt
+
+    ocr = licence(
+        addr=[line("住所", 1300, 5), line("天津市和平区南京路88号", 1600, 5)],
+        authority=[line("登记机关", 1300, 8), line("天津市工商行政管理局和平", 1600, 8)],
+    )
+    f = extract(ocr, today=dt.date(2026, 12, 4)).fields["authority"]
+    assert (f.value, f.status, f.raw) == ("天津市工商行政管理局和平分局", "completed", "天津市工商行政管理局和平")
