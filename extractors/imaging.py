@@ -272,10 +272,10 @@ def _bright_quad(blur: np.ndarray, level: float) -> np.ndarray | None:
     if cv2.contourArea(page) < MIN_PAGE_SHARE * sh * sw:
         return None
     hull = cv2.convexHull(page)
-    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    if len(quad) != 4:
+    poly = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2).astype(np.float32)
+    pts = _four_corners(poly)
+    if pts is None:
         return None
-    pts = quad.reshape(4, 2).astype(np.float32)
     # Order: top-left has the smallest x+y, bottom-right the largest; top-right the
     # smallest y-x, bottom-left the largest.
     sums, diffs = pts.sum(axis=1), pts[:, 1] - pts[:, 0]
@@ -286,6 +286,46 @@ def _bright_quad(blur: np.ndarray, level: float) -> np.ndarray | None:
     if not _sides_are_paper_edges(blur, ordered):
         return None
     return ordered
+
+
+# A page corner lost in a shadow (a hand or the phone over it) leaves the bright region a
+# pentagon or a hexagon: its cut sides are short, and the page's own sides run on past
+# them to the corner. A cut longer than this share of the outline is no lost corner.
+MAX_CUT_SHARE = 0.12
+
+
+def _four_corners(poly: np.ndarray) -> np.ndarray | None:
+    """`poly`'s four corners: as they are, or with each short cut side (MAX_CUT_SHARE)
+    taken away and its two neighbours run on to where they meet. None when that leaves
+    no four-sided outline."""
+    perimeter = float(sum(np.linalg.norm(poly - np.roll(poly, -1, axis=0), axis=1)))
+    while len(poly) > 4:
+        sides = np.linalg.norm(poly - np.roll(poly, -1, axis=0), axis=1)
+        i = int(sides.argmin())
+        if sides[i] > MAX_CUT_SHARE * perimeter:
+            return None
+        n = len(poly)
+        a0, a1 = poly[(i - 1) % n], poly[i]  # the side before the cut
+        b0, b1 = poly[(i + 1) % n], poly[(i + 2) % n]  # the side after it
+        corner = _meet(a0, a1, b0, b1)
+        if corner is None:
+            return None
+        poly = np.array([corner if k == i else p for k, p in enumerate(poly) if k != (i + 1) % n], dtype=np.float32)
+    return poly if len(poly) == 4 else None
+
+
+def _meet(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray | None:
+    """Where the line through a0, a1 meets the one through b0, b1, ahead of a1 and behind
+    b0 (a corner the two sides run on to); None when they run apart or side by side."""
+    da, db = a1 - a0, b1 - b0
+    cross = float(da[0] * db[1] - da[1] * db[0])
+    if abs(cross) < 1e-6 * float(np.linalg.norm(da) * np.linalg.norm(db)):
+        return None
+    t = float((b0 - a0)[0] * db[1] - (b0 - a0)[1] * db[0]) / cross
+    u = float((b0 - a0)[0] * da[1] - (b0 - a0)[1] * da[0]) / cross
+    if t < 1 or u > 0:
+        return None
+    return (a0 + t * da).astype(np.float32)
 
 
 # Across a page's edge the picture steps from paper to desk: at least this many grey

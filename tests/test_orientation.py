@@ -103,6 +103,26 @@ def test_a_photographed_page_is_found_and_squared_up(scan):
     assert abs(estimate_skew(squared)) < 0.6
 
 
+@pytest.mark.parametrize("scan", IMAGES[:2], ids=[p.name for p in IMAGES[:2]])
+def test_a_photographed_page_with_a_corner_lost_in_shadow_is_still_found(scan):
+    """A shadow over one corner, as dark as the desk, cuts that corner off the bright
+    page: the outline is a pentagon, and the page's sides run on to the lost corner."""
+    import cv2
+
+    from extractors.imaging import correct_perspective, estimate_skew, find_page_quad
+
+    gray = _gray(scan)
+    corners = [(0.09, 0.05), (0.93, 0.09), (0.88, 0.95), (0.05, 0.91)]
+    photo, truth = _photographed(gray, corners)
+    br = truth[2]
+    cut = np.array([br + (-0.22 * photo.shape[1], 30), br + (30, -0.18 * photo.shape[0]), br + (60, 60)], dtype=np.int32)
+    cv2.fillPoly(photo, [cut], 70)  # the desk's grey
+    quad = find_page_quad(photo)
+    assert quad is not None
+    assert np.abs(quad - truth).max() < 0.02 * max(photo.shape)
+    assert abs(estimate_skew(correct_perspective(photo))) < 0.6
+
+
 @pytest.mark.parametrize("scan", IMAGES, ids=[p.name for p in IMAGES])
 def test_a_flatbed_scan_has_no_page_outline_to_correct(scan):
     """A scan is the page: nothing is cut out of it, shadows and ruled tables included."""
