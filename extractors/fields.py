@@ -278,9 +278,10 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             value = _LEADING_JUNK.sub("", value[m.end():])
         elif _SEAL_NOTE_INTO_LEGEND.match(value):
             value = ""
-        if 0 < len(value) <= 2 and cut < label_cut:
-            # A mark standing alone between the label and a wide gap (a seal's speck read
-            # as 三): the name is what follows the gap, if it looks like one.
+        if len(value) <= 2 and cut < label_cut:
+            # Nothing but the note, or a mark standing alone (a seal's speck read as 三),
+            # between the label and a wide gap (授权单位（盖章）    润宏电子科技有限): the
+            # name is what follows the gap, if it looks like one.
             after = cut + _junk_len(rest[cut:])
             end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
             if _looks_like_org(_TRAILING_JUNK.sub("", rest[after:end])):

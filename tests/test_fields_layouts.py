@@ -314,6 +314,17 @@ def test_what_a_seal_leaves_after_a_party_label_is_no_name_and_the_name_below_is
     assert v["party_b"] == "广州泰鑫医疗器械有限公司"
 
 
+def test_a_name_past_a_wide_gap_after_a_slots_seal_note_is_the_party():
+    # 授权单位（盖章）   深圳润宏…: the note ends the label's line; the name follows the gap.
+    v = values(page(
+        line("法人授权委托书", 500, 0),
+        line("兹授权我单位员工办理开户事宜，特此授权。", 100, 1),
+        line("授权单位（盖章）", 100, 3), line("深圳润宏电子科技有限公司", 600, 3),
+        line("日期：2023年07月17日", 100, 5),
+    ))
+    assert v["principal"] == "深圳润宏电子科技有限公司"
+
+
 def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
     v = values(page(
         line("本合同经双方签字盖章后生效。", 100, 0),
