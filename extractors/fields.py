@@ -35,7 +35,7 @@ from .codes import (
     read_uscc,
     uscc_org_code_ok,
 )
-from .parsing import parse_date, parse_money, parse_term
+from .parsing import Term, parse_date, parse_money, parse_term
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
@@ -546,6 +546,16 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     return None
 
 
+# A date's dot read as a comma or another mark between its digits (2008.10,02).
+_MISREAD_DATE_DOT = re.compile(r"(?<=\d)[,，、·:：;；'](?=\d)")
+
+
+def lenient_term(text: str) -> Term | None:
+    """`parse_term`, and failing that the same with a mark misread between a date's
+    digits taken for its dot."""
+    return parse_term(text) or parse_term(_MISREAD_DATE_DOT.sub(".", text))
+
+
 def lenient_date(text: str) -> dt.date | None:
     """A date whose 年/月/日 were misread, if the digits make a real date.
 
@@ -598,7 +608,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: f(d.isoformat() if d else None, "read" if d else "unreadable")}
     if kind == "term":
         start_key, end_key = TERM_FIELDS[spec.name]
-        t = parse_term(value)
+        t = lenient_term(value)
         if t is None:
             return {end_key: f(None, "unreadable", 0.0)}
         out = {}
@@ -955,6 +965,13 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             line = next(dated, None)
             if line is not None:
                 fields.update(_parse_value(spec, compact(line.text), page.page_no, line.conf, line.box, ()))
+    # An ID card's validity with its label lost (有效期限 faded or under the seal): the row
+    # that is nothing but a period (2025.09.30-2045.09.30) is it; no other row of a card is.
+    for spec in doc_type.fields:
+        if spec.fallback == "term_line" and not _found(fields, spec):
+            period = next((row for row in rows if not _has_label(row.text, all_labels) and lenient_term(row.text)), None)
+            if period is not None:
+                fields.update(_parse_value(spec, period.text, page.page_no, period.conf, period.box, ()))
     for spec in doc_type.fields:
         if spec.fallback == "title" and spec.name not in fields:
             title = _certificate_title(rows)

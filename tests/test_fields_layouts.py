@@ -387,6 +387,26 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
     assert lic.get("name") is None
 
 
+@pytest.mark.parametrize(
+    ("period", "valid"),
+    [
+        # 有效期限 lost (faded, under the seal): the row that is only a period is it.
+        ("2025.09.30-2045.09.30", ("2025-09-30", "2045-09-30")),
+        ("2008.10,02-长期", ("2008-10-02", "长期")),
+        # A date's dot read as a comma is still a dot.
+        ("有效期限2008.10,02-长期", ("2008-10-02", "长期")),
+    ],
+)
+def test_an_id_cards_validity_is_read_with_its_label_or_a_dot_lost(period, valid):
+    v = values(page(
+        line("中华人民共和国", 300, 0), line("居民身份证", 300, 1),
+        line("签发机关宁波市公安局海曙分局", 100, 3),
+        line(period, 100, 4),
+    ))
+    assert v["doc_type"] == "id_card"
+    assert (v["valid_from"], v["valid_to"]) == valid
+
+
 def test_a_value_a_little_below_its_label_is_not_taken_from_the_label_above():
     """Every value printed half a row low (a form filled in off its lines): the date nearest
     the 有效期至 label is the one on the row above, but that one follows its own label."""
