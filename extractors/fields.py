@@ -972,6 +972,17 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             period = next((row for row in rows if not _has_label(row.text, all_labels) and lenient_term(row.text)), None)
             if period is not None:
                 fields.update(_parse_value(spec, period.text, page.page_no, period.conf, period.box, ()))
+    # An account number whose label lost its end (账号 read 账, 号 under the seal): the row
+    # that opens with the label's first character and then nothing but a long run of
+    # digits. An account number has no check to say it was read whole, so nothing looser.
+    for spec in doc_type.fields:
+        if spec.fallback == "label_start" and not _found(fields, spec):
+            starts = tuple(label[0] for label in spec.labels)
+            for row in rows:
+                m = _ACCOUNT_AFTER_LABEL_START.match(row.text)
+                if m and row.text.startswith(starts) and not _has_label(row.text, all_labels):
+                    fields[spec.name] = Field(m.group(1), row.text, round(row.conf, 3), page.page_no, row.box)
+                    break
     for spec in doc_type.fields:
         if spec.fallback == "title" and spec.name not in fields:
             title = _certificate_title(rows)
@@ -1196,6 +1207,9 @@ def complete_org_name(name: str, page_text: str) -> str:
 # A label is tried without its first character only if this many characters are left:
 # 发机关 for 签发机关, never 称 for 名称.
 MIN_CLIPPED_LABEL = 3
+
+
+_ACCOUNT_AFTER_LABEL_START = re.compile(r"^[\u4e00-\u9fff][:：\s]*(\d{12,25})$")
 
 
 def _found(fields: dict[str, Field], spec: FieldSpec) -> bool:

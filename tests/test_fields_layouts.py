@@ -407,6 +407,28 @@ def test_an_id_cards_validity_is_read_with_its_label_or_a_dot_lost(period, valid
     assert (v["valid_from"], v["valid_to"]) == valid
 
 
+@pytest.mark.parametrize(
+    ("row", "account_no"),
+    [
+        ("账7077660548614201535", "7077660548614201535"),  # 号 lost under the seal
+        ("账号：7077660548614201535", "7077660548614201535"),
+        ("户7077660548614201535", None),  # another label's start: no account number's
+        ("账70776605", None),  # too short for an account number
+    ],
+)
+def test_an_account_number_whose_label_lost_its_end_is_still_found(row, account_no):
+    v = values(page(
+        line("中国农业银行股份有限公司西安雁塔支行", 200, 0),
+        line("开户证明", 600, 1),
+        line("兹证明西安恒锦餐饮管理有限公司于2016年05月29日在我行开立人民币基本存款账户。", 100, 2),
+        line("户名：西安恒锦餐饮管理有限公司", 100, 3),
+        line(row, 100, 4),
+        line("开户行：中国农业银行股份有限公司西安雁塔支行", 100, 5),
+    ))
+    assert v["doc_type"] == "bank_account_proof"
+    assert v.get("account_no") == account_no
+
+
 def test_a_value_a_little_below_its_label_is_not_taken_from_the_label_above():
     """Every value printed half a row low (a form filled in off its lines): the date nearest
     the 有效期至 label is the one on the row above, but that one follows its own label."""
