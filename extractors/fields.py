@@ -262,6 +262,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         lead += speck
         skip = lead
     cut = min(cut, _gap_cut(row, hit.end + lead) - hit.end)
+    cut -= _speck_len_before(row, hit.end + cut, floor=hit.end + lead)
     used = [row]
     if spec.kind == "person" and _SIGNATURE_SLOT.match(rest[:cut]):
         # 法定代表人（签字或盖章）：: a place to sign, not a printed name; a row near it is
@@ -368,6 +369,20 @@ def _speck_len(row: Row, at: int) -> int:
         if end <= at + n:
             continue
         if start != at + n or end - start > 2 or line.box.h >= SPECK_HEIGHT * line_h:
+            break
+        n += end - start
+    return n
+
+
+def _speck_len_before(row: Row, at: int, floor: int) -> int:
+    """How many characters of speck lines (SPECK_HEIGHT) end at `at` in the row's text, not
+    reaching back past `floor` (曹志 signed, then a seal's dot read 日 under it)."""
+    line_h = median(ln.box.h for ln in row.lines)
+    n = 0
+    for line, start, end in reversed(list(row.spans())):
+        if start >= at - n:
+            continue
+        if end != at - n or end - start > 2 or start < floor or line.box.h >= SPECK_HEIGHT * line_h:
             break
         n += end - start
     return n

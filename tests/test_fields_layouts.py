@@ -151,6 +151,19 @@ def test_a_speck_between_a_label_and_its_value_is_passed_over():
     assert holder(han) == "陕西安澜雅医疗器械有限公司"
 
 
+def test_a_speck_after_a_signed_name_is_no_part_of_it():
+    """A seal's dot read as 日 just after a signature, a fifth of the row's height."""
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("授权单位（盖章）：深圳润宏电子科技有限公司", 100, 5),
+        line("法定代表人（签字或盖章）", 100, 6),
+        OcrLine("曹志", 0.99, Box(480, 560, 70, 60)), OcrLine("日", 0.9, Box(575, 600, 15, 10)),
+        line("被授权人（签字）：", 100, 7), OcrLine("崔斌涛", 0.99, Box(480, 640, 100, 60)),
+    ))
+    assert v["legal_rep"] == "曹志"
+    assert v["agent_name"] == "崔斌涛"
+
+
 def test_an_amount_keeps_its_figure_when_a_note_follows_it():
     v = values(page(
         line("第三条 合同价款", 100, 0),
