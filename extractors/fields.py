@@ -1038,7 +1038,7 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
         else:
             text_elsewhere = "".join(t for t, _ in elsewhere)
-            placed = stray_before_place(place_from_page(f.value, f.confidence, text_elsewhere), text_elsewhere)
+            placed = stray_before_place(place_from_page(f.value, f.confidence, elsewhere), text_elsewhere)
             if placed != f.value:
                 fields[spec.name] = Field(placed, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
@@ -1057,17 +1057,19 @@ def cities_named(page_text: str) -> set[str]:
     return {m.group(1) for m in _PLACE_ON_PAGE.finditer(page_text)}
 
 
-def place_from_page(name: str, conf: float, page_text: str) -> str:
+def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> str:
     """`name` with its place (a company name opens with where it is registered: 青岛和云…)
-    put right when one character of it was misread (喜岛, 王海): the page names exactly one
-    city one character off it (山东省青岛市…, 上海市徐汇区人民法院) and never the place as
-    read. Only names read with doubt (PLACE_REPAIR_CONF). Otherwise `name` as it is."""
+    put right when one character of it was misread (喜岛, 王海): the page (`texts`, rows'
+    text and recogniser confidence) names exactly one city one character off it
+    (山东省青岛市…, 上海市徐汇区人民法院) on rows read more surely than the name, and never
+    the place as read. Only names read with doubt (PLACE_REPAIR_CONF). Otherwise `name` as
+    it is: an address misread in its turn (山东岛市…) puts nothing right."""
     if conf >= PLACE_REPAIR_CONF or len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name):
         return name
     head = name[:2]
-    if head in page_text:
+    if head in "".join(t for t, _ in texts):
         return name
-    cities = cities_named(page_text)
+    cities = cities_named("".join(t for t, c in texts if c > conf))
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
 

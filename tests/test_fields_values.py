@@ -312,7 +312,16 @@ def test_a_name_in_a_table_gives_way_only_to_a_surer_reading_of_it_in_the_text()
 def test_a_misread_place_is_put_right_only_from_one_city_the_page_names(name, conf, page_text, want):
     from extractors.fields import place_from_page
 
-    assert place_from_page(name, conf, page_text) == want
+    assert place_from_page(name, conf, [(page_text, 1.0)]) == want
+
+
+def test_a_place_is_put_right_only_from_a_row_read_more_surely_than_the_name():
+    from extractors.fields import place_from_page
+
+    # The address misread in its turn (青岛 → 东岛) and read with more doubt than the name.
+    rows = [("山东岛市市南区长江路33号C座", 0.865), ("建筑装修装饰工程专业承包贰级", 0.998)]
+    assert place_from_page("青岛利曦食品有限公司", 0.988, rows) == "青岛利曦食品有限公司"
+    assert place_from_page("喜岛和云餐饮管理有限公司", 0.94, [("山东省青岛市市南区", 0.97)]) == "青岛和云餐饮管理有限公司"
 
 
 def test_a_principal_whose_place_was_misread_is_put_right_from_its_address():
