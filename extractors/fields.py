@@ -1119,7 +1119,15 @@ def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], 
                     continue
                 window = joined[start:stop]
                 if window == name:
-                    return None  # printed as read: the reading stands
+                    longer = _start_at_boundary(joined, start, stop)
+                    if longer is None:
+                        return None  # printed as read: the reading stands
+                    # Printed as read, but as the end of a name that starts a character or
+                    # two earlier, after a colon (声明：深圳润宏… for 润宏… read at the slot,
+                    # its start lost under the seal): that name.
+                    found[longer] = min(row_conf[stop - len(longer):stop])
+                    here = []
+                    break
                 d = Levenshtein.distance(window, name)
                 if d <= MAX_SLOT_NAME_EDITS and _looks_like_org(window):
                     here.append((d, abs(length - len(name)), window, min(row_conf[start:stop])))
@@ -1132,6 +1140,29 @@ def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], 
     if len(near) != 1 or found[near[0]] < conf:
         return None
     return near[0]
+
+
+# What ends a sentence's lead-in before a name it prints (声明：, 兹证明，, 甲方（…）).
+_NAME_BOUNDARY = "：:，,。；;（(）)》】 "
+
+
+def _start_at_boundary(joined: str, start: int, stop: int) -> str | None:
+    """`joined[start:stop]` with the one or two Han characters before it, when those follow
+    a boundary mark (_NAME_BOUNDARY) or open the text; None when the window starts at a
+    boundary itself or no such start is near."""
+    if start == 0 or joined[start - 1] in _NAME_BOUNDARY or not _is_han(joined[start - 1]):
+        return None
+    for k in (1, 2):
+        begin = start - k
+        if begin < 0 or not all(_is_han(ch) for ch in joined[begin:start]):
+            return None
+        if begin == 0 or joined[begin - 1] in _NAME_BOUNDARY:
+            return joined[begin:stop]
+    return None
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 # A signing slot whose role word (甲方, 乙方) is gone: at most two characters left of it,

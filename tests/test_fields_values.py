@@ -262,6 +262,12 @@ def test_a_principal_misread_at_its_signing_slot_is_taken_as_the_letter_prints_i
         ("南京昌睿商贸有限公司", 0.98, [("乙方：南京昌泰商贸有限公司", 1.0)], {"南京昌泰商贸有限公司"}, None),
         # Two names equally near: no choice.
         ("南京昌睿商贸有限公司", 0.98, [("南京昌泰商贸有限公司与南京昌盛商贸有限公司", 1.0)], set(), None),
+        # Printed as read, but as the end of a name that starts after the colon: the slot's
+        # reading lost its place under the seal.
+        ("润宏电子科技有限公司", 0.9, [("本授权书声明：深圳润宏电子科技有限公司（统一", 1.0)], set(), "深圳润宏电子科技有限公司"),
+        # …not when the reading follows the colon itself, or no boundary is near.
+        ("润宏电子科技有限公司", 0.9, [("本授权书声明：润宏电子科技有限公司（统一", 1.0)], set(), None),
+        ("润宏电子科技有限公司", 0.9, [("参加我们深圳润宏电子科技有限公司组织的", 1.0)], set(), None),
     ],
 )
 def test_a_slot_name_gives_way_only_to_one_near_name_printed_as_surely(name, conf, texts, taken, want):
