@@ -57,6 +57,10 @@ def classify_text(text: str, *, title: str = "") -> Classification:
     (best, top), (_, second) = scores[0], scores[1]
     if top < MIN_SCORE:
         return Classification(UNKNOWN, round(1 - top / MIN_SCORE, 2), tuple(scores))
+    if top == second:
+        # Two types as likely: naming either would be a guess (the first in the file won
+        # before), and a page filed under the wrong type is worse than one held for review.
+        return Classification(UNKNOWN, 0.0, tuple(scores))
     # Confidence grows with the margin over the runner-up and with the evidence itself.
     margin = (top - second) / top
     confidence = min(1.0, top / (2 * MIN_SCORE)) * (0.5 + 0.5 * margin)

@@ -147,6 +147,20 @@ def test_classification():
     assert classify_text("今天天气很好").doc_type == "unknown"
 
 
+def test_a_letter_in_a_table_whose_title_was_lost_is_still_a_letter():
+    # The title under the seal; the table's labels are the letter's own, though it quotes
+    # a code and a legal rep as a licence does.
+    text = ("委托单位青岛祥曦建筑工程有限责任公司统一社会信用代码91370202MAWK9AAM33单位地址山东省青岛市"
+            "法定代表人崔秀玲被委托人谭旭超身份证号码370202199111302019委托事项代表我单位办理变更手续"
+            "委托期限自2023年03月24日至2027年03月24日")
+    assert classify_text(text).doc_type == "authorization_letter"
+
+
+def test_two_types_scored_alike_is_no_type():
+    # 营业执照's title words and an archive cover's 归档日期 weigh the same: no guess.
+    assert classify_text("营业执照 归档日期").doc_type == "unknown"
+
+
 def test_lenient_dates_accept_misread_separators_only():
     from extractors.fields import lenient_date
 
