@@ -475,10 +475,19 @@ def _contiguous(lines: list[OcrLine], line_h: float, complete) -> list[OcrLine]:
     A name a seal has split (有限责 … 责任公司) is not complete at its gap and goes on."""
     out: list[OcrLine] = []
     for ln in sorted(lines, key=lambda ln: ln.box.x):
-        if out and ln.box.x - out[-1].box.right > VALUE_GAP * line_h and complete(compact("".join(o.text for o in out))):
-            break
+        if out and ln.box.x - out[-1].box.right > VALUE_GAP * line_h:
+            before = compact("".join(o.text for o in out))
+            if complete(before) or (before.endswith(_FORM_STARTS) and not compact(ln.text).startswith(_FORM_ENDS)):
+                # Whole, or its form begun (…科技有限) and what lies past the gap no end of a
+                # form (南京通正物流有限, the next column's name): the value stops here.
+                break
         out.append(ln)
     return out
+
+
+# A company form's first characters, and how what ends a form begun with them begins.
+_FORM_STARTS = ("有限", "有限责", "有限责任", "股份有", "股份有限", "有限公")
+_FORM_ENDS = ("公", "司", "责任", "任公", "限公")
 
 
 def _line_at(row: Row, index: int) -> tuple[OcrLine, OcrLine | None]:

@@ -338,6 +338,26 @@ def test_a_name_past_a_wide_gap_after_a_slots_seal_note_is_the_party():
     assert v["principal"] == "深圳润宏电子科技有限公司"
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "party_a"),
+    [
+        # A name split by its seal: the form's end lies past the gap.
+        ("合肥昊迈环保科技有限", "公司", "合肥昊迈环保科技有限公司"),
+        ("合肥昊迈环保科技有限责", "任公司", "合肥昊迈环保科技有限责任公司"),
+        # The next column's name, its label lost: no end of a form, so no part of this one.
+        ("合肥昊迈环保科技有限", "南京通正物流有限", "合肥昊迈环保科技有限"),
+    ],
+)
+def test_a_name_goes_on_past_a_gap_only_to_the_end_of_its_form(left, right, party_a):
+    v = values(page(
+        line("本合同经双方签字盖章后生效。", 100, 0),
+        line("甲方（盖章）：", 100, 2),
+        line(left, 100, 2.85), line(right, 100 + 30 * len(left) + 300, 2.85),
+        line("日期：2022年03月27日", 100, 5), line("日期：2022年03月27日", 700, 5),
+    ))
+    assert v["party_a"] == party_a
+
+
 def test_a_row_of_stray_marks_between_the_labels_and_the_names_is_passed_over():
     v = values(page(
         line("本合同经双方签字盖章后生效。", 100, 0),
