@@ -232,18 +232,6 @@ def test_values_a_little_above_their_labels_go_with_the_nearest_label():
     assert v["account_no"] == "293217821897219243349"
 
 
-def test_a_value_below_its_label_ends_at_a_wide_gap():
-    # 乙方's label lost under its seal: 甲方's column runs to the page's edge, but the name
-    # below ends where a wide gap begins (乙方's name beyond it).
-    v = values(page(
-        line("(以下无正文，为签署页)", 500, 0),
-        line("甲方（盖章）：", 100, 2),
-        line("武汉丰众文化传媒股份有限公司", 100, 2.95), line("苏州诺利文化传媒股份有限公司", 900, 2.95),
-        line("签订日期：2023年05月18日", 100, 5),
-    ))
-    assert v["party_a"] == "武汉丰众文化传媒股份有限公司"
-
-
 def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
     # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
     v = values(page(
@@ -344,7 +332,9 @@ def test_a_name_past_a_wide_gap_after_a_slots_seal_note_is_the_party():
         # A name split by its seal: the form's end lies past the gap.
         ("合肥昊迈环保科技有限", "公司", "合肥昊迈环保科技有限公司"),
         ("合肥昊迈环保科技有限责", "任公司", "合肥昊迈环保科技有限责任公司"),
-        # The next column's name, its label lost: no end of a form, so no part of this one.
+        # The next column's name (乙方's label lost under its seal): the name ends where the
+        # wide gap begins, whole or with its form begun and no end of it past the gap.
+        ("武汉丰众文化传媒股份有限公司", "苏州诺利文化传媒股份有限公司", "武汉丰众文化传媒股份有限公司"),
         ("合肥昊迈环保科技有限", "南京通正物流有限", "合肥昊迈环保科技有限"),
     ],
 )
