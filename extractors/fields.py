@@ -35,7 +35,7 @@ from .codes import (
     read_uscc,
     uscc_org_code_ok,
 )
-from .parsing import Term, parse_date, parse_money, parse_term
+from .parsing import ARCHIVE_NO_CUT, Term, parse_date, parse_money, parse_term
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
@@ -361,6 +361,11 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
 SPECK_HEIGHT = 0.5
 
 
+def _is_speck(line: OcrLine, start: int, end: int, line_h: float) -> bool:
+    """Is the line spanning `start`:`end` of its row's text a speck (SPECK_HEIGHT)?"""
+    return end - start <= 2 and line.box.h < SPECK_HEIGHT * line_h
+
+
 def _speck_len(row: Row, at: int) -> int:
     """How many characters of speck lines (SPECK_HEIGHT) start at `at` in the row's text."""
     line_h = median(ln.box.h for ln in row.lines)
@@ -368,7 +373,7 @@ def _speck_len(row: Row, at: int) -> int:
     for line, start, end in row.spans():
         if end <= at + n:
             continue
-        if start != at + n or end - start > 2 or line.box.h >= SPECK_HEIGHT * line_h:
+        if start != at + n or not _is_speck(line, start, end, line_h):
             break
         n += end - start
     return n
@@ -382,7 +387,7 @@ def _speck_len_before(row: Row, at: int, floor: int) -> int:
     for line, start, end in reversed(list(row.spans())):
         if start >= at - n:
             continue
-        if end != at - n or end - start > 2 or start < floor or line.box.h >= SPECK_HEIGHT * line_h:
+        if end != at - n or start < floor or not _is_speck(line, start, end, line_h):
             break
         n += end - start
     return n
@@ -656,7 +661,7 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: f(None, "unreadable", 0.0)} if runs else {}
     if kind == "code":
         m = _CODE_TOKEN.search(value)
-        if m and spec.name == "archive_no" and _ARCHIVE_NO_CUT.match(m.group(0)):
+        if m and spec.name == "archive_no" and ARCHIVE_NO_CUT.match(m.group(0)):
             # 2023-SALE-1 for 2023-SALE-144: a sequence has three digits at least, so
             # its end was lost (under a seal's edge), and a number one digit off would
             # file a bag under another customer.
@@ -676,14 +681,10 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         # The reading as it was stays the raw value: a branch's name after 局 may be cut
         # by the trim and is put back from the page (`branch_from_page`).
         trimmed = _trim_authority(value)
-        return {spec.name: Field(trimmed, value, round(conf, 3), page, box, "read")} if trimmed else {}
+        return {spec.name: f(trimmed)} if trimmed else {}
     if spec.name == "address":
         value = clean_address(value)
     return {spec.name: f(value)} if value else {}
-
-
-# An archive number (ARCHIVE_NO) whose sequence is read shorter than any sequence is.
-_ARCHIVE_NO_CUT = re.compile(r"^\d{4}-[A-Z][A-Z0-9]{0,19}-\d{0,2}$")
 
 
 # A company type is one of a closed list (company_types.txt): unlike a name's industry

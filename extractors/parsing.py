@@ -481,5 +481,7 @@ def parse_term(text: str) -> Term | None:
 
 
 # An archive number (SPEC.md §4): <年份>-<部门代码>-<客户序号>, the sequence three digits at
-# least.
-ARCHIVE_NO = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-(\d{3,})$")
+# least; ARCHIVE_NO_CUT is one read with a shorter sequence (its end lost).
+_YEAR_AND_DEPARTMENT = r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-"
+ARCHIVE_NO = re.compile(_YEAR_AND_DEPARTMENT + r"(\d{3,})$")
+ARCHIVE_NO_CUT = re.compile(_YEAR_AND_DEPARTMENT + r"\d{0,2}$")
