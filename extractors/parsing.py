@@ -58,6 +58,23 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
+# Letters a recogniser with a Latin-1 charset reads for plain ones (Í for 1 or I, Ø for 0):
+# nothing on a Chinese registration form carries a diacritic.
+_LATIN_LOOKALIKES = {"Ø": "O", "ø": "o", "Ð": "D", "Đ": "D", "Ł": "L", "ł": "l"}
+
+
+def fold_latin_marks(text: str) -> str:
+    """Latin letters with diacritics (U+00C0-U+024F) turned into their base letter: `Í` → `I`,
+    `Ö` → `O`, `Ø` → `O`; everything else as it is."""
+    def base(ch: str) -> str:
+        if not "\u00c0" <= ch <= "\u024f":
+            return ch
+        plain = unicodedata.normalize("NFKD", ch)[0]
+        return plain if plain.isascii() else _LATIN_LOOKALIKES.get(ch, ch)
+
+    return "".join(base(ch) for ch in text)
+
+
 def _compact(text: str) -> str:
     """Half-width with every whitespace removed: the form every value parser reads.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from extractors.classify import classify_text
 from extractors.fields import extract, group_rows
 from extractors.records import Box, IncomingFile, OcrLine, OcrResult, PageText
@@ -72,6 +74,13 @@ def test_uscc_with_impossible_letters_is_repaired_and_flagged():
     f = ex.fields["uscc"]
     assert (f.value, f.status) == ("91350100M000100Y43", "repaired")
     assert any("uscc repaired" in w for w in ex.warnings)
+
+
+@pytest.mark.parametrize("read", ["91350100M0001ÒÒY43", "9135Ø1ØØM000100Y43", "91350100M000Í00Y43"])
+def test_uscc_with_accented_lookalikes_is_repaired(read):
+    # RapidOCR's charset holds Latin-1 letters: Í for 1, Ø or Ò for 0 split the code's run.
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(read, 600, 1)]), today=TODAY)
+    assert (ex.fields["uscc"].value, ex.fields["uscc"].status) == ("91350100M000100Y43", "repaired")
 
 
 def test_uscc_from_a_second_reading_of_the_line():
