@@ -788,7 +788,8 @@ def _looks_like_org(name: str) -> bool:
 
 # 股份 with 份 read without its 亻 (股分) or with its 分 misread (股价, 股仿, 股伤): 股 is
 # followed by nothing else before 有限公司 in a company form (its end perhaps lost too).
-_SHARES_MISREAD = re.compile(r"(?<=.{2})股[分价仿伤](?=有限(?:公司?)?$)")
+# With 股 read as a digit or letter (工程1分有限公司): 份有限公司 ends only 股份有限公司.
+_SHARES_MISREAD = re.compile(r"(?<=.{2})(?:股[分价仿伤]|[0-9A-Za-z|][分份])(?=有限(?:公司?)?$)")
 
 
 def _repair_company_form(name: str) -> str:
@@ -1194,11 +1195,13 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
         return set()
     slots = []
     for i, row in enumerate(rows):
+        prev = None
         for line, start, _ in row.spans():
             text = compact(line.text)
             m = _LOST_ROLE_SLOT.match(text)
-            if m and not _has_label(text, all_labels):
+            if m and not _has_label(text, all_labels) and not _slot_of_label_before(prev, line, all_labels):
                 slots.append((_Hit(i, start, start + m.end()), max(0, len(_WHOLE_SLOT) - m.end())))
+            prev = line
     if len(slots) == 1:
         (hit, lost), = slots
         parsed, main = _read_at(rows, hit, all_labels, missing[0], page_no, lost)
@@ -1214,7 +1217,10 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
         for row in rows:
             for line in row.lines:
                 text = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", compact(line.text)))
-                if _is_whole_org(text) and _looks_like_org(text) and not _has_label(text, all_labels) and text not in taken:
+                # The end of a name a field holds (科技有限责任公司 of 北京泰元信息科技有限责任公司,
+                # boxed apart where the seal crosses it) is that name's, not another.
+                held = any(value.endswith(text) for value in taken)
+                if _is_whole_org(text) and _names_a_company(text) and not _has_label(text, all_labels) and not held:
                     names.setdefault(text, line)
         if len(names) == 1:
             (text, line), = names.items()
@@ -1223,6 +1229,27 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
                 fields.update(parsed)
                 return {missing[0].name}
     return set()
+
+
+def _slot_of_label_before(prev: OcrLine | None, line: OcrLine, all_labels: list[str]) -> bool:
+    """Is the line left of a slot note (（盖章）：) a label boxed on its own right before it
+    (乙方 | （盖章）：)? The note is then that label's, its role word not lost."""
+    if prev is None or line.box.x - prev.box.right > line.box.h:
+        return False
+    return compact(prev.text).endswith(tuple(all_labels))
+
+
+def _names_a_company(text: str) -> bool:
+    """Does `text` hold a name before its company form: at least two characters that are
+    not the tail of a longer form (责任公司 is 有限责任公司 cut; 支有限责任公司 keeps one
+    character of the name)? A name's place or trade name alone has two."""
+    if not _looks_like_org(text):
+        return False
+    text = _TRAILING_MARKS.sub("", text)
+    if any(form.endswith(text) for form in _ORG_FORMS + _REPAIRABLE_FORMS):
+        return False
+    form = next((f for f in _ORG_FORMS if text.endswith(f)), "")
+    return len(text) - len(form) >= 2
 
 
 def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec, page_no: int,

@@ -577,3 +577,27 @@ def test_a_party_whose_role_word_was_lost_under_its_seal_is_read_at_the_one_slot
         line("签订日期：2025年04月20日", 100, 7),
     ))
     assert neither.get("party_a") is None and neither.get("party_b") is None
+
+
+@pytest.mark.parametrize(
+    "party_b_lines",
+    [
+        # 乙方 boxed apart from its note: the note is 乙方's slot, not one whose role was lost.
+        [line("乙方", 900, 2), line("（盖章）：", 900 + 2 * 40 + 10, 2), line("上海天众建筑工程有限公司", 900, 2.6)],
+        # The seal split 乙方's name: its end is a piece of that name, not 甲方's.
+        [line("乙方（盖章）", 900, 2), line("上海天众建筑工程", 900, 2.6), line("有限公司", 900 + 9 * 40, 2.6)],
+        [line("乙方（盖章）", 900, 2), line("上海天众建筑", 900, 2.6), line("工程有限公司", 900 + 7 * 40, 2.6)],
+    ],
+)
+def test_a_party_with_its_slot_and_name_lost_takes_nothing_of_the_other_partys(party_b_lines):
+    # 甲方's whole slot is under its seal and its name was read only in part (…食品有限发):
+    # no line on the page is its name, so it is left unread.
+    v = values(page(
+        line("（以下无正文，为签署页）", 500, 0),
+        *party_b_lines,
+        line("北京联利食品有限发", 100, 2.6),
+        line("法定代表人或委托代理人：", 100, 3.5), line("法定代表人或委托代理人：", 900, 3.5),
+        line("日期：2022年10月12日", 100, 5), line("日期：2022年10月12日", 900, 5),
+    ))
+    assert v["party_b"] == "上海天众建筑工程有限公司"
+    assert v.get("party_a") is None

@@ -122,6 +122,9 @@ def test_a_role_whose_opening_was_lost_is_stripped():
         ("青岛朗宇物流股分有限公司", "青岛朗宇物流股份有限公司"),
         ("青岛朗宇物流股价有限公司", "青岛朗宇物流股份有限公司"),
         ("青岛朗宇物流股分有限公", "青岛朗宇物流股份有限公司"),  # and its last character lost
+        ("广州诺荣建筑工程1分有限公司", "广州诺荣建筑工程股份有限公司"),  # 股 read as a digit
+        ("广州诺荣建筑工程l份有限公司", "广州诺荣建筑工程股份有限公司"),
+        ("广州诺荣建筑工程1号有限公司", "广州诺荣建筑工程1号有限公司"),  # no 份 misread: left
         ("深圳华控股有限公司", "深圳华控股有限公司"),  # 控股: no 份 lost
         ("股分有限公司", "股分有限公司"),  # nothing but a form: not a name to repair
     ],
