@@ -970,8 +970,15 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         if spec.kind in ("uscc", "id_number") or _found(fields, spec):
             continue
         clipped = tuple(label[1:] for label in spec.labels if len(label) >= MIN_CLIPPED_LABEL + 1)
+        # A two-character label printed spaced out (名　称, 住　所) whose first character was
+        # lost leaves its second as a line of its own at the row's start: taken when no
+        # other field's label ends in that character (甲方 and 乙方 both end in 方).
+        others = tuple(label for s in doc_type.fields if s is not spec for label in s.labels)
+        spaced = tuple(label[1:] for label in spec.labels if len(label) == 2 and not any(o.endswith(label[1]) for o in others))
         for i, row in enumerate(rows):
             label = next((c for c in clipped if row.text.startswith(c)), None)
+            if label is None and len(row.lines) > 1 and compact(row.lines[0].text) in spaced:
+                label = compact(row.lines[0].text)
             if label is None or _has_label(row.text, all_labels):
                 continue
             parsed, main = _read_at(rows, _Hit(i, 0, len(label)), all_labels, spec, page.page_no)
@@ -1290,7 +1297,7 @@ def complete_org_name(name: str, page_text: str) -> str:
 
 
 # A label is tried without its first character only if this many characters are left:
-# 发机关 for 签发机关, never 称 for 名称.
+# 发机关 for 签发机关, never 称 for 名称 inside a line (称杭州…), only as a line of its own.
 MIN_CLIPPED_LABEL = 3
 
 

@@ -409,6 +409,24 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
     assert lic["doc_type"] == "business_licence"
     assert lic.get("name") is None
 
+    # Printed spaced out (名　称), the label's 名 lost: 称 is a line of its own at the row's
+    # start, and the name follows it past the gap.
+    spaced = values(page(
+        line("营业执照", 800, 0),
+        line("统一社会信用代码", 100, 1), line("91350100M000100Y43", 600, 1),
+        line("称", 200, 2), line("杭州星澜信息科技有限公司", 600, 2), line("注册资本", 1300, 2), line("伍佰万元整", 1600, 2),
+        line("类", 100, 3), line("型", 200, 3), line("有限责任公司(自然人投资或控股)", 600, 3),
+    ))
+    assert spaced["name"] == "杭州星澜信息科技有限公司"
+    # 甲方 and 乙方 both end in 方: a 方 left alone names neither.
+    sides = values(page(
+        line("（以下无正文，为签署页）", 500, 0),
+        line("方", 140, 2), line("上海天众建筑工程有限公司", 300, 2),
+        line("法定代表人或委托代理人：", 100, 3.5),
+        line("日期：2022年10月12日", 100, 5),
+    ))
+    assert sides.get("party_a") is None and sides.get("party_b") is None
+
 
 @pytest.mark.parametrize(
     ("period", "valid"),
