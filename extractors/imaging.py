@@ -185,6 +185,7 @@ MIN_SCALE, MAX_SCALE = 0.25, 3.0
 
 # A blob at most this high (on the ≤1600 px copy) and this many times as long is a rule.
 RULE_HEIGHT, RULE_LENGTH = 5, 25
+RULE_RUN = 50
 
 
 def _ink_thumbnail(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -214,15 +215,31 @@ def _blobs_of(ink: np.ndarray) -> list[tuple[int, int]]:
     contours, hierarchy = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
-    boxes = [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0]) if h[3] == -1]
-    # A ruled line (a form's underlines, a frame) is a blob too, thin and long: on a cover
-    # filled in by hand three rules outweighed the writing and the text height came out at
-    # 6 px, which blew the page up threefold. No text line is that thin for its length.
-    return [
-        (h, w)
-        for _, _, w, h in boxes
-        if w >= 3 * h and 4 <= h <= ink.shape[0] / 8 and not (h <= RULE_HEIGHT and w >= RULE_LENGTH * h)
-    ]
+    out = []
+    for contour, links in zip(contours, hierarchy[0]):
+        if links[3] != -1:
+            continue
+        _, _, w, h = cv2.boundingRect(contour)
+        if w < 3 * h:
+            continue
+        # A line at a slant (a page's or a card's edge in a tilted photo, 790 px at 4°) has
+        # a box as tall as its slant, and counted as a text line that tall it shrank a
+        # page fourfold; its thickness, the short side of its rotated rectangle, is a
+        # rule's. Text is level by the time its height is measured, and a line skewed
+        # before levelling is not half as thick as its box until it is very long.
+        if h > RULE_HEIGHT:
+            (_, _), sides, _ = cv2.minAreaRect(contour)
+            if round(min(sides)) + 1 < h / 2:  # sides run between pixel centres
+                continue
+        # A ruled line (a form's underlines, a frame, a page's edge) is a blob too, thin and
+        # long: on a cover filled in by hand three rules outweighed the writing and the
+        # text height came out at 6 px, which blew the page up threefold. No text line is
+        # that thin for its length, nor, at any thickness, RULE_RUN times longer than high
+        # (a line of 40 characters is 40).
+        rule = w >= RULE_RUN * h or h <= RULE_HEIGHT and w >= RULE_LENGTH * h
+        if 4 <= h <= ink.shape[0] / 8 and not rule:
+            out.append((h, w))
+    return out
 
 
 # A page is cut out of its background only when its outline is clearly a quadrilateral

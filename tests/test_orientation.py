@@ -47,6 +47,31 @@ def test_text_height_follows_the_scale_of_the_page(scan):
     assert 0.85 <= sideways / full <= 1.15
 
 
+CONTRACTS = [p for p in IMAGES if p.name.startswith("contract_first_page")]
+
+
+@pytest.mark.parametrize("scan", CONTRACTS, ids=[p.name for p in CONTRACTS])
+def test_slanted_edges_are_not_text_lines(scan):
+    """A tilted photo's page edges are long lines at a slant whose boxes are as tall as
+    their slant: not text lines that tall. A piece of text in the middle of a larger
+    picture, three such edges around it."""
+    import cv2
+
+    text = _gray(scan)
+    text = text[: text.shape[0] // 3, : text.shape[1] // 2]
+    h, w = text.shape
+    big_h, big_w = 3 * h, 2 * w
+    photo = np.full((big_h, big_w), 235, np.uint8)
+    photo[h : 2 * h, w // 2 : w // 2 + w] = text
+    across, down = round(0.063 * big_w), round(0.063 * big_h)  # 3.6°
+    cv2.line(photo, (big_w // 10, big_h // 20), (big_w - big_w // 10, big_h // 20 + across), 90, 4)
+    cv2.line(photo, (big_w // 20, big_h // 10), (big_w // 20 + down, big_h - big_h // 10), 90, 4)
+    cv2.line(photo, (big_w - big_w // 20 - down, big_h // 10), (big_w - big_w // 20, big_h - big_h // 10), 90, 4)
+    alone, framed = estimate_text_height(text), estimate_text_height(photo)
+    assert alone is not None and framed is not None
+    assert 0.85 <= framed / alone <= 1.15
+
+
 def test_text_height_of_a_blank_page_is_unknown():
     assert estimate_text_height(np.full((1200, 900), 245, np.uint8)) is None
 
