@@ -964,16 +964,20 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             first = signed or first
         if first:
             fields.update(first)
-    # A label whose first character was lost (签发机关 read 发机关, under a seal's edge or
-    # at a card's): tried at the start of a row, once no whole label gave a value.
+    # A label whose first characters were lost (签发机关 read 发机关 or 机关, 有效期限 read
+    # 期限, under a seal's edge or at a card's): tried at the start of a row, once no whole
+    # label gave a value. Two characters off only a label of four or more, and only when
+    # what is left is no part of another field's label.
     for spec in doc_type.fields:
         if spec.kind in ("uscc", "id_number") or _found(fields, spec):
             continue
+        others = tuple(label for s in doc_type.fields if s is not spec for label in s.labels)
         clipped = tuple(label[1:] for label in spec.labels if len(label) >= MIN_CLIPPED_LABEL + 1)
+        clipped += tuple(label[2:] for label in spec.labels
+                         if len(label) >= 4 and not any(label[2:] in o for o in others))
         # A two-character label printed spaced out (名　称, 住　所) whose first character was
         # lost leaves its second as a line of its own at the row's start: taken when no
         # other field's label ends in that character (甲方 and 乙方 both end in 方).
-        others = tuple(label for s in doc_type.fields if s is not spec for label in s.labels)
         spaced = tuple(label[1:] for label in spec.labels if len(label) == 2 and not any(o.endswith(label[1]) for o in others))
         for i, row in enumerate(rows):
             label = next((c for c in clipped if row.text.startswith(c)), None)

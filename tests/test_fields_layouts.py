@@ -399,6 +399,14 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
     assert v["doc_type"] == "id_card"
     assert v["authority"] == "青岛市公安局市南分局"
     assert (v["valid_from"], v["valid_to"]) == ("2021-06-02", "2041-06-02")
+    # Two characters lost (签发 and 有效 under the card's edge).
+    two_off = values(page(
+        line("中华人民共和国", 300, 0), line("居民身份证", 300, 1),
+        line("机关青岛市公安局市南分局", 100, 3),
+        line("期限2021.06.02-长期", 100, 4),
+    ))
+    assert two_off["authority"] == "青岛市公安局市南分局"
+    assert (two_off["valid_from"], two_off["valid_to"]) == ("2021-06-02", "长期")
 
     lic = values(page(
         line("营业执照", 800, 0),
