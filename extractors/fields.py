@@ -35,7 +35,7 @@ from .codes import (
     read_uscc,
     uscc_org_code_ok,
 )
-from .parsing import ARCHIVE_NO_CUT, Term, fold_latin_marks, parse_date, parse_money, parse_term
+from .parsing import ARCHIVE_NO_CUT, Term, fold_latin_marks, parse_date, parse_id_card_term, parse_money, parse_term
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
@@ -579,10 +579,10 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
 _MISREAD_DATE_DOT = re.compile(r"(?<=\d)[,，、·:：;；'](?=\d)")
 
 
-def lenient_term(text: str) -> Term | None:
-    """`parse_term`, and failing that the same with a mark misread between a date's
-    digits taken for its dot."""
-    return parse_term(text) or parse_term(_MISREAD_DATE_DOT.sub(".", text))
+def lenient_term(text: str, parse=parse_term) -> Term | None:
+    """`parse` (`parse_term`), and failing that the same with a mark misread between a
+    date's digits taken for its dot."""
+    return parse(text) or parse(_MISREAD_DATE_DOT.sub(".", text))
 
 
 def lenient_date(text: str) -> dt.date | None:
@@ -635,9 +635,9 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
     if kind == "date":
         d = parse_date(value) or lenient_date(value)
         return {spec.name: f(d.isoformat() if d else None, "read" if d else "unreadable")}
-    if kind == "term":
+    if kind in ("term", "id_term"):
         start_key, end_key = TERM_FIELDS[spec.name]
-        t = lenient_term(value)
+        t = lenient_term(value, parse_id_card_term if kind == "id_term" else parse_term)
         if t is None:
             return {end_key: f(None, "unreadable", 0.0)}
         out = {}

@@ -497,6 +497,41 @@ def parse_term(text: str) -> Term | None:
     return None
 
 
+# A resident ID card is valid for 5, 10 or 20 years from its issue, or for good (居民身份证法
+# §5): its period ends on the day and month it starts.
+ID_CARD_YEARS = (5, 10, 20)
+_ARABIC_DIGIT = re.compile(r"\d")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def parse_id_card_term(text: str) -> Term | None:
+    """An ID card's validity (`parse_term`). When the start was misread but the end was
+    not (2011,092-2031.09.02: a dot and a 0 lost), the start is the end's day and month
+    in the year read, if that year is 5, 10 or 20 years before the end and the start's
+    other digits are the end's month and day with some lost (never others). None
+    otherwise: the day is not guessed from anything but the end."""
+    term = parse_term(text)
+    if term is not None:
+        return term
+    s = _compact(text)
+    for m in _TERM_SEPARATOR.finditer(s):
+        end = parse_date(s[m.end() :])
+        digits = "".join(_ARABIC_DIGIT.findall(s[: m.start()]))
+        if end is None or len(digits) < 7:  # a year and three of the four digits after it
+            continue
+        year, rest = int(digits[:4]), digits[4:]
+        if end.year - year in ID_CARD_YEARS and _is_subsequence(rest, f"{end.month:02d}{end.day:02d}"):
+            try:
+                return Term(end.replace(year=year), end, False)
+            except ValueError:  # 29 February
+                return None
+    return None
+
+
 # An archive number (SPEC.md §4): <年份>-<部门代码>-<客户序号>, the sequence three digits at
 # least; ARCHIVE_NO_CUT is one read with a shorter sequence (its end lost).
 _YEAR_AND_DEPARTMENT = r"^(\d{4})-([A-Z][A-Z0-9]{0,19})-"

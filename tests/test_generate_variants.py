@@ -63,7 +63,7 @@ def _extractor_keys() -> dict[str, set[str]]:
     for doc_type, body in spec.items():
         names: set[str] = {"title"}  # printed, not scored (ingest/bench.py UNSCORED)
         for name, field in body.get("fields", {}).items():
-            if field["kind"] == "term":
+            if field["kind"] in ("term", "id_term"):
                 names.update(TERM_FIELDS[name])
             else:
                 names.add(name)

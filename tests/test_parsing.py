@@ -18,6 +18,7 @@ from extractors.parsing import (
     parse_date,
     parse_money,
     parse_money_currency,
+    parse_id_card_term,
     parse_term,
     strip_cjk_spaces,
     to_halfwidth,
@@ -467,6 +468,23 @@ def test_parse_term(text: str, expected: Term) -> None:
 )
 def test_parse_term_invalid(text: str) -> None:
     assert parse_term(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2011.09.02-2031.09.02", Term(dt.date(2011, 9, 2), dt.date(2031, 9, 2), False)),  # read whole
+        ("2011,092-2031.09.02", Term(dt.date(2011, 9, 2), dt.date(2031, 9, 2), False)),  # a dot and a 0 lost
+        ("2016.0702-2026.07.02", Term(dt.date(2016, 7, 2), dt.date(2026, 7, 2), False)),  # ten years
+        ("2011,0g02-2031.09.02", Term(dt.date(2011, 9, 2), dt.date(2031, 9, 2), False)),  # 9 misread
+        ("2011,093-2031.09.02", None),  # a digit the end does not have: misread, not lost
+        ("2011,09-2031.09.02", None),  # too little read of the start
+        ("2013,092-2031.09.02", None),  # 18 years: no card's period
+        ("2011,092-长期", None),  # nothing to take the day from
+    ],
+)
+def test_parse_id_card_term_takes_a_misread_start_from_its_end(text: str, expected: Term | None) -> None:
+    assert parse_id_card_term(text) == expected
 
 
 def test_term_is_frozen() -> None:
