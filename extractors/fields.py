@@ -1287,16 +1287,18 @@ _COMPLETION = re.compile(
 def complete_org_name(name: str, page_text: str) -> str:
     """`name` with its lost end restored from the page: when it is no whole name (it ends
     in no company form), is at least MIN_COMPLETED_PREFIX long, and the page prints
-    exactly one whole name starting with it. Otherwise `name` as it is."""
+    exactly one whole name starting with it, or with it but for one character (青岛德军信息科技
+    under the seal, 青岛德辉信息科技有限责任公司 in the letter's prose: the seal that cut the
+    name off may have misread it too). Otherwise `name` as it is."""
     if len(name) < MIN_COMPLETED_PREFIX or _is_whole_org(name):
         return name
     found = set()
-    start = page_text.find(name)
-    while start >= 0:
-        m = _COMPLETION.match(page_text, start + len(name))
-        if m:
-            found.add(name + m.group(0))
-        start = page_text.find(name, start + 1)
+    n = len(name)
+    for start in range(len(page_text) - n + 1):
+        head = page_text[start : start + n]
+        if head[0] == name[0] or head[1] == name[1]:  # a cheap filter before counting
+            if sum(a != b for a, b in zip(head, name)) <= 1 and (m := _COMPLETION.match(page_text, start + n)):
+                found.add(head + m.group(0))
     return found.pop() if len(found) == 1 else name
 
 

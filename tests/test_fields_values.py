@@ -185,6 +185,11 @@ def test_a_whole_company_type_is_left_as_read(typed):
         ("南京煜晟医疗器械", "兹证明南京煜晟医疗器械有限责任公司在我行开立", "南京煜晟医疗器械有限责任公司"),
         # Wrapped across two rows of prose, joined.
         ("天津润创信息科技有", "本授权书声明：天津润创信息科技有限公司（统一社会", "天津润创信息科技有限公司"),
+        # Cut short and one character misread under the seal: the prose's reading is taken.
+        ("青岛德军信息科技", "本授权书声明：青岛德辉信息科技有限责任公司（统一社会信用代码：…授权单位（盖章）：青岛德军信息科技",
+         "青岛德辉信息科技有限责任公司"),
+        # Two characters apart is another name.
+        ("青岛德军信息科学", "本授权书声明：青岛德辉信息科技有限责任公司（统一社会", "青岛德军信息科学"),
         # Two different whole names start with it: no guess.
         ("上海达通商贸股份", "上海达通商贸股份有限公司与上海达通商贸股份合作公司", "上海达通商贸股份"),
         # Too short to be told from other names.
