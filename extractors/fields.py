@@ -1360,6 +1360,8 @@ def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
         for name, value in extract_page(page, spec).items():
             if name not in fields or (fields[name].value is None and value.value is not None):
                 fields[name] = value
+    if doc_code == "id_card":
+        _derive_from_id_number(fields)
     if doc_code.startswith("contract"):
         seen = [p.red_seal for p, (_, code, _) in zip(ocr.pages, page_types, strict=True) if code == doc_code]
         if any(seen):
@@ -1368,6 +1370,22 @@ def extract(ocr: OcrResult, *, today: dt.date) -> Extraction:
             fields["has_seal"] = Field(False, "colour page, no red seal", 1.0, 0)
     warnings = tuple(cross_checks(doc_code, fields, today))
     return Extraction(ocr.file, doc_code, doc_conf, fields, warnings, tuple(page_types))
+
+
+def _derive_from_id_number(fields: dict[str, Field]) -> None:
+    """An ID card's sex and birth date where the printed ones could not be read (性别 under
+    the seal: 别科势), from its ID number, which encodes both (GB 11643) and is only a value
+    once its check character validated it. Marked ``derived``; a printed value is never
+    replaced (a mismatch is `cross_checks`' warning)."""
+    idn = fields.get("id_number")
+    if idn is None or not isinstance(idn.value, str):
+        return
+    born = id_birth_date(idn.value)
+    derived = {"sex": id_sex(idn.value), "birth_date": born.isoformat() if born else None}
+    for name, value in derived.items():
+        f = fields.get(name)
+        if value is not None and (f is None or f.value in (None, "")):
+            fields[name] = Field(value, f.raw if f else "", idn.confidence, idn.page, f.box if f else None, "derived")
 
 
 def cross_checks(doc_type: str, fields: dict[str, Field], today: dt.date) -> list[Check]:

@@ -115,6 +115,8 @@ class Field:
     a company type put right to the one registered type near it; an authority's branch
     office whose 分局 was lost, its district named on the page; `raw` is what was read
     where it was found),
+    ``derived`` (not read where it is printed but taken from a validated code that encodes
+    it: an ID card's sex and birth date from its ID number),
     ``unreadable`` (a value was there but could not be trusted; `value` is None).
     """
 

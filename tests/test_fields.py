@@ -139,6 +139,15 @@ def test_id_number_disagreeing_with_printed_sex_and_birth_date():
     assert any("birth_date printed 1950-01-01" in w for w in ex.warnings)
 
 
+def test_sex_and_birth_date_lost_under_the_seal_are_derived_from_a_valid_id_number():
+    ex = extract(id_card("11010519491231002X", sex="科势", birth="19?年"), today=TODAY)
+    assert (ex.value("sex"), ex.fields["sex"].status) == ("女", "derived")
+    assert (ex.value("birth_date"), ex.fields["birth_date"].status) == ("1949-12-31", "derived")
+    # An unreadable ID number derives nothing.
+    ex = extract(id_card("11010519491231002Y", sex="科势"), today=TODAY)
+    assert ex.value("sex") is None
+
+
 def test_warnings_never_show_a_full_id_number():
     ex = extract(id_card("11010519491231OO2X"), today=TODAY)
     assert ex.fields["id_number"].status == "repaired"
