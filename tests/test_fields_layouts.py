@@ -149,6 +149,12 @@ def test_a_speck_between_a_label_and_its_value_is_passed_over():
     assert holder(speck) == "西安澜雅医疗器械有限公司"
     han = OcrLine("陕", 0.87, Box(365, 100 + 2 * 80, 20, 30))
     assert holder(han) == "陕西安澜雅医疗器械有限公司"
+    # A taller fleck the recogniser doubts (电 at 0.56, two thirds of the text's height) is
+    # a speck too; the same box read surely is a character.
+    doubted = OcrLine("电", 0.56, Box(365, 100 + 2 * 80 + 5, 20, 19))
+    assert holder(doubted) == "西安澜雅医疗器械有限公司"
+    sure = OcrLine("陕", 0.95, Box(365, 100 + 2 * 80 + 5, 20, 19))
+    assert holder(sure) == "陕西安澜雅医疗器械有限公司"
 
 
 def test_a_speck_after_a_signed_name_is_no_part_of_it():
