@@ -186,6 +186,7 @@ MIN_SCALE, MAX_SCALE = 0.25, 3.0
 # A blob at most this high (on the ≤1600 px copy) and this many times as long is a rule.
 RULE_HEIGHT, RULE_LENGTH = 5, 25
 RULE_RUN = 50
+MIN_LINE_SMEARS = 3
 
 
 def _ink_thumbnail(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -216,11 +217,20 @@ def _blobs_of(ink: np.ndarray) -> list[tuple[int, int]]:
     if hierarchy is None:
         return []
     out = []
+    height, width = ink.shape[:2]
     for contour, links in zip(contours, hierarchy[0]):
         if links[3] != -1:
             continue
-        _, _, w, h = cv2.boundingRect(contour)
-        if w < 3 * h:
+        x, y, w, h = cv2.boundingRect(contour)
+        # Shorter than MIN_LINE_SMEARS smears, a blob is a speck or a character or two drawn
+        # out by the smearing itself: on a sparse, grainy page (an archive cover, an ID card
+        # copy on a page of its own) such blobs outweighed the few real lines, turned the
+        # page the wrong way and made its text 5-9 px (a page of 80 Mpx to read).
+        if w < 3 * h or w < MIN_LINE_SMEARS * k:
+            continue
+        # Ink along the picture's own edge is the page's edge or the scanner's lid beyond
+        # it (a 44 px strip down both sides of a cover judged the page sideways).
+        if x == 0 or y == 0 or x + w == width or y + h == height:
             continue
         # A line at a slant (a page's or a card's edge in a tilted photo, 790 px at 4°) has
         # a box as tall as its slant, and counted as a text line that tall it shrank a

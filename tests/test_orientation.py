@@ -72,6 +72,28 @@ def test_slanted_edges_are_not_text_lines(scan):
     assert 0.85 <= framed / alone <= 1.15
 
 
+@pytest.mark.parametrize("scan", CONTRACTS, ids=[p.name for p in CONTRACTS])
+def test_grain_on_a_sparse_page_neither_turns_it_nor_sizes_its_text(scan):
+    """A few lines of text on a page of grain (an archive cover, a card copied on a page of
+    its own), the scanner's lid showing down both sides: neither the specks, drawn out by
+    the smearing, nor the dark bands along the picture's edges are lines."""
+    gray = _gray(scan)
+    h, w = gray.shape
+    lines = gray[: h // 5]
+    page = np.full((h, w), 235, np.uint8)
+    page[h // 3 : h // 3 + lines.shape[0]] = lines
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        y, x, side = rng.integers(0, h - 6), rng.integers(0, w - 6), rng.integers(2, 6)
+        page[y : y + side, x : x + side] = 60
+    page[h // 4 : 3 * h // 4, : w // 25] = page[h // 4 : 3 * h // 4, -w // 25 :] = 90
+    assert not lines_run_down(page)
+    assert lines_run_down(rotate_clockwise(page, 90))
+    alone, grainy = estimate_text_height(lines), estimate_text_height(page)
+    assert alone is not None and grainy is not None
+    assert 0.85 <= grainy / alone <= 1.15
+
+
 def test_text_height_of_a_blank_page_is_unknown():
     assert estimate_text_height(np.full((1200, 900), 245, np.uint8)) is None
 
