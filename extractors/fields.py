@@ -735,15 +735,23 @@ _ADDRESS_LEAD = re.compile(r"^[^\u4e00-\u9fff0-9]{1,2}(?=[\u4e00-\u9fff])")
 _ADDRESS_CODE_TAIL = re.compile(r"[0-9Xx]{15,18}$")
 
 
-# A room (…2304室) is an address's last part: a few characters with no digit after it are
-# a seal's or a neighbour's, read onto the line (…2304室云商路, …1301室M三).
-_ADDRESS_AFTER_ROOM = re.compile(r"(?<=\d室)[^\d]{1,3}$")
+# A room (…2304室) is an address's last part: what follows it with no digit and no
+# bracketed note (…室（集中办公区）) is a seal's legend or a neighbour's, read onto the line
+# (…2304室云商路, …1301室M三, …2702室安峰文化传).
+_ADDRESS_AFTER_ROOM = re.compile(r"(?<=\d室)[^\d（(]{1,8}$")
+_ROOM_MISREAD = re.compile(r"(?<=\d)至$")
 
 
 def clean_address(value: str) -> str:
     value = _ADDRESS_LEAD.sub("", value)
+    # One character before a province's name (二四川省…: a seal's speck read 二): an address
+    # that names its province starts with it.
+    if address_province(value) is None and address_province(value[1:]) is not None:
+        value = value[1:]
     # A trailing run of 15-18 digits: no address ends with one (house numbers are short).
-    return _ADDRESS_AFTER_ROOM.sub("", _ADDRESS_CODE_TAIL.sub("", value))
+    value = _ADDRESS_AFTER_ROOM.sub("", _ADDRESS_CODE_TAIL.sub("", value))
+    # 室 read without its roof (2202至): no address ends in a number and 至.
+    return _ROOM_MISREAD.sub("室", value)
 
 
 # Words that start the next field on a form; a person's name read together with one of
