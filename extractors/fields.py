@@ -157,19 +157,21 @@ def _find_label(rows: list[Row], labels: tuple[str, ...]) -> _Hit | None:
     return next(iter(_label_hits(rows, labels)), None)
 
 
-def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
+def _label_hits(rows: list[Row], labels: tuple[str, ...], others: tuple[str, ...] = ()) -> list[_Hit]:
     """Every row holding one of the labels, at most one hit per row, in this order (top to
     bottom within each): labels set off from what follows (a colon, a bracketed note and a
     colon, a gap, or nothing after them) at the start of a row, then set off inside a row
     (供应方（乙方）：…), then the rest at the start of a row (名称大连… read as one piece),
     then the rest inside running text. A label word opening a sentence (乙方应于…) is
-    thereby tried after the real field."""
+    thereby tried after the real field. A label inside a longer one of `others` (授权人 in
+    被授权人, another field's) is that one's, not a hit."""
     tiers: list[list[_Hit]] = [[], [], [], []]
     # Longest first: 法定代表人姓名 must not be read as 法定代表人 followed by a value 姓名….
     labels = tuple(sorted(labels, key=len, reverse=True))
+    longer = tuple(o for o in others if o not in labels)
     for i, row in enumerate(rows):
         text = row.text
-        found = [(text.find(label), label) for label in labels if label in text]
+        found = [(pos, label) for label in labels if (pos := _free_find(text, label, longer)) >= 0]
         if not found:
             continue
         at_start = [label for pos, label in found if pos == 0]
@@ -177,6 +179,22 @@ def _label_hits(rows: list[Row], labels: tuple[str, ...]) -> list[_Hit]:
         hit = _Hit(i, pos, pos + len(label))
         tiers[(0 if at_start else 1) + (0 if _set_off(row, hit.end, hit.start) else 2)].append(hit)
     return [h for tier in tiers for h in tier]
+
+
+def _free_find(text: str, label: str, longer: tuple[str, ...]) -> int:
+    """Where `label` first stands in `text` not inside one of the `longer` labels; -1 if
+    nowhere."""
+    pos = text.find(label)
+    while pos >= 0:
+        inside = any(
+            len(o) > len(label) and any(text.startswith(o, start) for start in range(max(0, pos - len(o) + len(label)), pos + 1))
+            and label in o
+            for o in longer
+        )
+        if not inside:
+            return pos
+        pos = text.find(label, pos + 1)
+    return -1
 
 
 # After a label: a colon, maybe after a bracketed note (甲方（盖章）：) or after the end of
@@ -958,7 +976,7 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
     for spec in doc_type.fields:
         first: dict[str, Field] | None = None
         signed: dict[str, Field] | None = None
-        for hit in _label_hits(rows, spec.labels)[:MAX_LABEL_TRIES]:
+        for hit in _label_hits(rows, spec.labels, tuple(all_labels))[:MAX_LABEL_TRIES]:
             parsed, main = _read_at(rows, hit, all_labels, spec, page.page_no)
             first = parsed if first is None else first
             if main is not None and spec.kind == "company" and _SEAL_NOTE.match(rows[hit.row].text[hit.end :]):
@@ -1288,7 +1306,15 @@ def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec,
     conf, box = _evidence(used)
     parsed = _parse_value(spec, value, page_no, conf, box, tuple(a for r in used for a in r.alternatives))
     main = parsed.get(spec.name) or next(iter(parsed.values()), None)
-    return parsed, None if main is None or main.value in (None, "") else main.value
+    if main is None or main.value in (None, ""):
+        return parsed, None
+    row = rows[hit.row]
+    if spec.kind == "company" and not _is_whole_org(str(main.value)) and not _set_off(row, hit.end, hit.start) \
+            and _SENTENCE_MARKS.search(row.text):
+        # A party's word opening a sentence (甲方出具的托运单为准。) with its label lost
+        # elsewhere: prose after it is a name only if it is a whole one.
+        return {}, None
+    return parsed, main.value
 
 
 # A name cut short is completed only if this long (a place and two more characters):

@@ -633,3 +633,33 @@ def test_a_party_with_its_slot_and_name_lost_takes_nothing_of_the_other_partys(p
     ))
     assert v["party_b"] == "上海天众建筑工程有限公司"
     assert v.get("party_a") is None
+
+
+def test_a_label_inside_another_fields_longer_label_is_not_its_own():
+    # 授权人 (the principal's label) stands inside 被授权人 (the agent's): that row is the
+    # agent's, whatever order the rows are tried in.
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书自签发之日起生效，有效期至2029年01月04日。", 100, 1),
+        line("授权单位（盖章）", 100, 3), line("合肥创骏食品股份有限公司", 400, 3),
+        line("法定代表人（签字或盖章）", 100, 4), line("陆超俊", 500, 4),
+        line("被授权人（签字）：", 100, 5), line("蒋平", 450, 5),
+        line("日期：2026年01月04日", 100, 6),
+    ))
+    assert v["principal"] == "合肥创骏食品股份有限公司"
+    assert v["agent_name"] == "蒋平"
+
+
+def test_prose_after_a_party_word_is_no_name_unless_a_whole_one():
+    # 甲方 lost from its label (…方 | （托运方）：…): the clause 甲方出具的托运单为准。 is the
+    # next place 甲方 stands, and what follows it there is no party.
+    v = values(page(
+        line("物流运输合同", 600, 0),
+        line("方", 80, 2), line("（托运方）：南京鼎澜文化传媒有限责任公司", 120, 2),
+        line("乙方（承运方）：深圳汇利信息科技有限公司", 100, 3),
+        line("第一条运输货物", 100, 5),
+        line("甲方委托乙方运输的货物为日用品及包装材料，每批货物的品名、数量、重量以", 100, 6),
+        line("甲方出具的托运单为准。", 100, 7),
+    ))
+    assert v["party_b"] == "深圳汇利信息科技有限公司"
+    assert v.get("party_a") is None
