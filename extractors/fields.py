@@ -297,6 +297,10 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             value = _LEADING_JUNK.sub("", value[m.end():])
         elif _SEAL_NOTE_INTO_LEGEND.match(value):
             value = ""
+        elif value.startswith(("盖", "签")) and not _is_whole_org(value):
+            # The same with its bracket lost too (甲方盖剧文化: 盖章 misread, the legend's
+            # 文化 after it). A name may open with 盖 (盖州…), but then it is read whole.
+            value = ""
         if len(value) <= 2 and cut < label_cut:
             # Nothing but the note, or a mark standing alone (a seal's speck read as 三),
             # between the label and a wide gap (授权单位（盖章）    润宏电子科技有限): the
@@ -1010,10 +1014,11 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         clipped = tuple(label[1:] for label in spec.labels if len(label) >= MIN_CLIPPED_LABEL + 1)
         clipped += tuple(label[2:] for label in spec.labels
                          if len(label) >= 4 and not any(label[2:] in o for o in others))
-        # A two-character label printed spaced out (名　称, 住　所) whose first character was
-        # lost leaves its second as a line of its own at the row's start: taken when no
-        # other field's label ends in that character (甲方 and 乙方 both end in 方).
+        # A two-character label printed spaced out (名　称, 住　所) with one character lost
+        # leaves the other as a line of its own at the row's start: taken when no other
+        # field's label ends (甲方 and 乙方 both end in 方) or starts in that character.
         spaced = tuple(label[1:] for label in spec.labels if len(label) == 2 and not any(o.endswith(label[1]) for o in others))
+        spaced += tuple(label[:1] for label in spec.labels if len(label) == 2 and not any(o.startswith(label[0]) for o in others))
         for i, row in enumerate(rows):
             label = next((c for c in clipped if row.text.startswith(c)), None)
             if label is None and len(row.lines) > 1 and compact(row.lines[0].text) in spaced:

@@ -308,6 +308,8 @@ def test_a_name_cut_short_after_its_label_is_not_swapped_for_another_below():
         ("甲方（盖章）", "乙方（盖意物流股价化）"),
         # …or with part of the seal's legend, which repeats the name printed below:
         ("甲方（盖章）：", "乙方（盖章）原医疗器械"),
+        # …or the note misread with its brackets lost, the legend after it:
+        ("甲方盖剧文化", "乙方（盖章）"),
     ],
 )
 def test_what_a_seal_leaves_after_a_party_label_is_no_name_and_the_name_below_is(slot_a, slot_b):
@@ -432,6 +434,13 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
         line("类", 100, 3), line("型", 200, 3), line("有限责任公司(自然人投资或控股)", 600, 3),
     ))
     assert spaced["name"] == "杭州星澜信息科技有限公司"
+    second_lost = values(page(
+        line("营业执照", 800, 0),
+        line("统一社会信用代码", 100, 1), line("91350100M000100Y43", 600, 1),
+        line("名", 100, 2), line("杭州星澜信息科技有限公司", 600, 2),
+        line("类", 100, 3), line("型", 200, 3), line("有限责任公司(自然人投资或控股)", 600, 3),
+    ))
+    assert second_lost["name"] == "杭州星澜信息科技有限公司"
     # 甲方 and 乙方 both end in 方: a 方 left alone names neither.
     sides = values(page(
         line("（以下无正文，为签署页）", 500, 0),
@@ -663,3 +672,13 @@ def test_prose_after_a_party_word_is_no_name_unless_a_whole_one():
     ))
     assert v["party_b"] == "深圳汇利信息科技有限公司"
     assert v.get("party_a") is None
+
+
+def test_a_whole_name_opening_with_the_seal_notes_character_is_kept():
+    v = values(page(
+        line("(以下无正文，为签署页)", 500, 0),
+        line("甲方盖州辽鑫建材有限公司", 100, 2), line("乙方（盖章）", 900, 2),
+        line("广州泰鑫医疗器械有限公司", 900, 2.9),
+        line("签订日期：2023年05月18日", 100, 5),
+    ))
+    assert v["party_a"] == "盖州辽鑫建材有限公司"
