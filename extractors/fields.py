@@ -1100,7 +1100,8 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
         else:
             text_elsewhere = "".join(t for t, _ in elsewhere)
-            placed = stray_before_place(place_from_page(f.value, f.confidence, elsewhere), text_elsewhere)
+            placed = place_head_lost(stray_before_place(place_from_page(f.value, f.confidence, elsewhere), text_elsewhere),
+                                     text_elsewhere)
             if placed != f.value:
                 fields[spec.name] = Field(placed, f.raw, f.confidence, f.page, f.box, "completed")
     return fields
@@ -1145,6 +1146,22 @@ def stray_before_place(name: str, page_text: str) -> str:
         return name
     cities = cities_named(page_text)
     return name[1:] if name[1:3] in cities else name
+
+
+def place_head_lost(name: str, page_text: str) -> str:
+    """`name` with its place's first character put back where the seal took it (州禾利商贸…
+    for 广州禾利商贸…): a name opening with 州 (or any character that begins no place) when
+    the page names exactly one city ending in it (广东省广州市…), and never names the name's
+    start as read. Otherwise `name` as it is."""
+    if len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name) or name[:2] in page_text or name[0] not in _PLACE_ENDS:
+        return name
+    near = [c for c in cities_named(page_text) if c[1] == name[0]]
+    return near[0][0] + name if len(near) == 1 else name
+
+
+# Characters that end a city's name and begin none: a name opening with one lost its
+# place's first character.
+_PLACE_ENDS = frozenset("州圳岛")
 
 
 def _same_row(a: Box, b: Box) -> bool:

@@ -498,3 +498,22 @@ def test_a_licence_authority_gets_its_branch_back_from_the_address():
     )
     f = extract(ocr, today=dt.date(2026, 12, 4)).fields["authority"]
     assert (f.value, f.status, f.raw) == ("天津市工商行政管理局和平分局", "completed", "天津市工商行政管理局和平")
+
+
+@pytest.mark.parametrize(
+    ("read", "page_text", "name"),
+    [
+        ("州禾利商贸有限公司", "住所广东省广州市天河区人民路381号", "广州禾利商贸有限公司"),
+        ("圳汇利信息科技有限公司", "住所地：广东省深圳市南山区黄河路544号", "深圳汇利信息科技有限公司"),
+        # Two cities the 州 could end: no guess.
+        ("州禾利商贸有限公司", "广州市天河区人民法院；杭州市西湖区", "州禾利商贸有限公司"),
+        # The page prints the name as read: it is one.
+        ("州际物流有限公司", "州际物流有限公司位于广州市天河区", "州际物流有限公司"),
+        # A name opening with a place's first character is no case of it.
+        ("广州禾利商贸有限公司", "广东省广州市天河区", "广州禾利商贸有限公司"),
+    ],
+)
+def test_a_name_whose_places_first_character_was_lost_gets_it_from_the_page(read, page_text, name):
+    from extractors.fields import place_head_lost
+
+    assert place_head_lost(read, page_text) == name
