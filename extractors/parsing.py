@@ -484,6 +484,10 @@ def parse_term(text: str) -> Term | None:
     if s in _LONG_TERM:
         return Term(None, None, True)
     s = s.removeprefix("自").removesuffix("止")
+    for word in _LONG_TERM:
+        # Its separator lost (2007.09.24长期): a start and the word for no end.
+        if s.endswith(word) and len(s) > len(word) and (start := parse_date(s[: -len(word)])) is not None:
+            return Term(start, None, True)
     for m in _TERM_SEPARATOR.finditer(s):
         start = parse_date(s[: m.start()].removesuffix("起"))
         right = s[m.end() :]

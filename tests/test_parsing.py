@@ -444,6 +444,8 @@ START = dt.date(2015, 3, 12)
         ("2015.03.12~2035.03.12", Term(START, dt.date(2035, 3, 12), False)),
         ("2015.03.12 - 2035.03.12", Term(START, dt.date(2035, 3, 12), False)),
         ("２０１５．０３．１２－长期", Term(START, None, True)),
+        ("2015.03.12长期", Term(START, None, True)),  # the separator lost
+        ("2015年03月12日长期", Term(START, None, True)),
         ("2015.03.12-2015.03.12", Term(START, START, False)),
     ],
 )
