@@ -1020,12 +1020,18 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         spaced = tuple(label[1:] for label in spec.labels if len(label) == 2 and not any(o.endswith(label[1]) for o in others))
         spaced += tuple(label[:1] for label in spec.labels if len(label) == 2 and not any(o.startswith(label[0]) for o in others))
         for i, row in enumerate(rows):
+            hit = None
             label = next((c for c in clipped if row.text.startswith(c)), None)
-            if label is None and len(row.lines) > 1 and compact(row.lines[0].text) in spaced:
-                label = compact(row.lines[0].text)
-            if label is None or _has_label(row.text, all_labels):
+            if label is not None and not _has_label(row.text, all_labels):
+                hit = _Hit(i, 0, len(label))
+            else:
+                # The spaced label's character may open the row's second column (经营范围… |
+                # 住 | 上海市徐汇区…): it is a line of its own with a line after it.
+                hit = next((_Hit(i, start, end) for line, start, end in row.spans()
+                            if compact(line.text) in spaced and end < len(row.text)), None)
+            if hit is None:
                 continue
-            parsed, main = _read_at(rows, _Hit(i, 0, len(label)), all_labels, spec, page.page_no)
+            parsed, main = _read_at(rows, hit, all_labels, spec, page.page_no)
             if main is not None:
                 fields.update(parsed)
                 break

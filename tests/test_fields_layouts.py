@@ -441,6 +441,11 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
         line("类", 100, 3), line("型", 200, 3), line("有限责任公司(自然人投资或控股)", 600, 3),
     ))
     assert second_lost["name"] == "杭州星澜信息科技有限公司"
+    # …and in a row's second column, after another field's label and value.
+    second_column = values(licence(
+        addr=[line("住", 1300, 5), line("浙江省杭州市西湖区", 1600, 5)],
+    ))
+    assert second_column["address"] == "浙江省杭州市西湖区88号"
     # 甲方 and 乙方 both end in 方: a 方 left alone names neither.
     sides = values(page(
         line("（以下无正文，为签署页）", 500, 0),
