@@ -397,9 +397,16 @@ def _is_speck(line: OcrLine, start: int, end: int, line_h: float) -> bool:
     return end - start <= 2 and line.box.h < SPECK_HEIGHT * line_h
 
 
+def _text_height(row: Row) -> float:
+    """The height of a row's text, specks are compared with: the median over its lines of
+    two characters or more (two specks of one must not halve it), else over all."""
+    text = [ln.box.h for ln in row.lines if len(compact(ln.text)) >= 2]
+    return median(text or [ln.box.h for ln in row.lines])
+
+
 def _speck_len(row: Row, at: int) -> int:
     """How many characters of speck lines (SPECK_HEIGHT) start at `at` in the row's text."""
-    line_h = median(ln.box.h for ln in row.lines)
+    line_h = _text_height(row)
     n = 0
     for line, start, end in row.spans():
         if end <= at + n:
@@ -413,7 +420,7 @@ def _speck_len(row: Row, at: int) -> int:
 def _speck_len_before(row: Row, at: int, floor: int) -> int:
     """How many characters of speck lines (SPECK_HEIGHT) end at `at` in the row's text, not
     reaching back past `floor` (曹志 signed, then a seal's dot read 日 under it)."""
-    line_h = median(ln.box.h for ln in row.lines)
+    line_h = _text_height(row)
     n = 0
     for line, start, end in reversed(list(row.spans())):
         if start >= at - n:

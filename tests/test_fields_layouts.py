@@ -170,6 +170,21 @@ def test_a_speck_after_a_signed_name_is_no_part_of_it():
     assert v["agent_name"] == "崔斌涛"
 
 
+
+def test_specks_do_not_lower_the_text_height_they_are_judged_by():
+    # The seal left two flecks after the slot's name (自, half its height; 口, a third): with
+    # them in the row's median, 自 was not small enough to be a speck, and the name cut
+    # short with it (西安程安建筑卫程自) was too far from the letter's to be completed.
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：西安程安建筑工程有限公司（统一社会信用代码：91610113920320808P）", 100, 1),
+        line("授权单位（盖章）", 100, 5), OcrLine("西安程安建筑卫程", 0.95, Box(350, 500, 320, 37)),
+        OcrLine("自", 0.96, Box(675, 510, 25, 16)), OcrLine("口", 0.51, Box(740, 512, 25, 12)),
+        line("被授权人（签字）：", 100, 7), OcrLine("崔斌涛", 0.99, Box(480, 640, 100, 60)),
+    ))
+    assert v["principal"] == "西安程安建筑工程有限公司"
+
+
 def test_an_amount_keeps_its_figure_when_a_note_follows_it():
     v = values(page(
         line("第三条 合同价款", 100, 0),
