@@ -35,7 +35,7 @@ from .codes import (
     read_uscc,
     uscc_org_code_ok,
 )
-from .parsing import ARCHIVE_NO_CUT, Term, fold_latin_marks, parse_date, parse_id_card_term, parse_money, parse_term
+from .parsing import ARCHIVE_NO_CUT, Term, fold_lookalike_letters, parse_date, parse_id_card_term, parse_money, parse_term
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
@@ -597,7 +597,7 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     unique repair of impossible characters; else a repair two readings agree on; else
     unreadable, keeping the raw reading as evidence."""
     reader = read_uscc if kind == "uscc" else read_id_number
-    runs = [r.upper() for raw in raws for r in _code_windows(re.sub(r"[\s\-]", "", fold_latin_marks(raw)), reader)]
+    runs = [r.upper() for raw in raws for r in _code_windows(re.sub(r"[\s\-]", "", fold_lookalike_letters(raw)), reader)]
     readings: list[CodeReading] = [reader(r) for r in runs]
     for r in readings:
         if r.status == "valid":

@@ -58,19 +58,25 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
-# Letters a recogniser with a Latin-1 charset reads for plain ones (Í for 1 or I, Ø for 0):
-# nothing on a Chinese registration form carries a diacritic.
-_LATIN_LOOKALIKES = {"Ø": "O", "ø": "o", "Ð": "D", "Đ": "D", "Ł": "L", "ł": "l"}
+# Letters a recogniser reads for plain ones (Í for 1 or I, Ø or θ for 0): its charset holds
+# Latin-1 and Greek, and nothing on a Chinese registration form carries a diacritic or is
+# Greek. Ø and the Greek letters have no decomposition to strip, so they are listed.
+_LOOKALIKES = {"Ø": "O", "ø": "o", "Ð": "D", "Đ": "D", "Ł": "L", "ł": "l"} | dict(
+    zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧΘθοικνρτυχ", "ABEZHIKMNOPTYXOOoiknptux", strict=True)
+)
 
 
-def fold_latin_marks(text: str) -> str:
-    """Latin letters with diacritics (U+00C0-U+024F) turned into their base letter: `Í` → `I`,
-    `Ö` → `O`, `Ø` → `O`; everything else as it is."""
+def fold_lookalike_letters(text: str) -> str:
+    """Latin letters with diacritics (U+00C0-U+024F) turned into their base letter, and Greek
+    letters into the Latin ones they look like: `Í` → `I`, `Ø` → `O`, `θ` → `O`; everything
+    else as it is."""
     def base(ch: str) -> str:
+        if ch in _LOOKALIKES:
+            return _LOOKALIKES[ch]
         if not "\u00c0" <= ch <= "\u024f":
             return ch
         plain = unicodedata.normalize("NFKD", ch)[0]
-        return plain if plain.isascii() else _LATIN_LOOKALIKES.get(ch, ch)
+        return plain if plain.isascii() else ch
 
     return "".join(base(ch) for ch in text)
 

@@ -76,9 +76,10 @@ def test_uscc_with_impossible_letters_is_repaired_and_flagged():
     assert any("uscc repaired" in w for w in ex.warnings)
 
 
-@pytest.mark.parametrize("read", ["91350100M0001ÒÒY43", "9135Ø1ØØM000100Y43", "91350100M000Í00Y43"])
-def test_uscc_with_accented_lookalikes_is_repaired(read):
-    # RapidOCR's charset holds Latin-1 letters: Í for 1, Ø or Ò for 0 split the code's run.
+@pytest.mark.parametrize("read", ["91350100M0001ÒÒY43", "9135Ø1ØØM000100Y43", "91350100M000Í00Y43", "9135θ100M000100Y43"])
+def test_uscc_with_accented_or_greek_lookalikes_is_repaired(read):
+    # RapidOCR's charset holds Latin-1 and Greek letters: Í for 1, Ø, Ò or θ for 0 split the
+    # code's run.
     ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(read, 600, 1)]), today=TODAY)
     assert (ex.fields["uscc"].value, ex.fields["uscc"].status) == ("91350100M000100Y43", "repaired")
 
