@@ -186,10 +186,11 @@ def _free_find(text: str, label: str, longer: tuple[str, ...]) -> int:
     nowhere."""
     pos = text.find(label)
     while pos >= 0:
+        # A longer label starting where it would cover this one's span.
         inside = any(
-            len(o) > len(label) and any(text.startswith(o, start) for start in range(max(0, pos - len(o) + len(label)), pos + 1))
-            and label in o
-            for o in longer
+            text.startswith(o, start)
+            for o in longer if len(o) > len(label)
+            for start in range(max(0, pos + len(label) - len(o)), pos + 1)
         )
         if not inside:
             return pos
@@ -1163,9 +1164,9 @@ def stray_before_place(name: str, page_text: str) -> str:
 
 def place_head_lost(name: str, page_text: str) -> str:
     """`name` with its place's first character put back where the seal took it (州禾利商贸…
-    for 广州禾利商贸…): a name opening with 州 (or any character that begins no place) when
-    the page names exactly one city ending in it (广东省广州市…), and never names the name's
-    start as read. Otherwise `name` as it is."""
+    for 广州禾利商贸…): a name opening with a character that ends cities' names and begins
+    none (_PLACE_ENDS), when the page names exactly one city ending in it (广东省广州市…)
+    and never names the name's start as read. Otherwise `name` as it is."""
     if len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name) or name[:2] in page_text or name[0] not in _PLACE_ENDS:
         return name
     near = [c for c in cities_named(page_text) if c[1] == name[0]]
