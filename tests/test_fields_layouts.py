@@ -170,7 +170,6 @@ def test_a_speck_after_a_signed_name_is_no_part_of_it():
     assert v["agent_name"] == "崔斌涛"
 
 
-
 def test_specks_do_not_lower_the_text_height_they_are_judged_by():
     # The seal left two flecks after the slot's name (自, half its height; 口, a third): with
     # them in the row's median, 自 was not small enough to be a speck, and the name cut
