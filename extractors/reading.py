@@ -34,7 +34,7 @@ from .imaging import (
     grey_and_seal,
 )
 from .ocr import OcrEngine
-from .parsing import strip_cjk_spaces
+from .parsing import fold_lookalike_letters, strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
 from .rereading import (
     choose_alternatives,
@@ -164,15 +164,25 @@ def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iter
     re-reading that validates is kept only when another reading backs it. Lines whose code
     already validates are not read twice."""
     for line in lines:
-        if not wants_second_reading(line.text):
+        # Judged on the line with its lookalike letters folded (911Fθ108… holds a run of 18
+        # only once θ is O), as extraction reads it.
+        folded = _folded(line)
+        if not wants_second_reading(folded.text):
             yield line
             continue
-        readings = second_readings(gray, line, engine, code_charset(line.text))
-        alts = choose_alternatives(line.text, readings)
+        readings = second_readings(gray, folded, engine, code_charset(folded.text))
+        alts = choose_alternatives(folded.text, readings)
         if alts:
             yield OcrLine(line.text, line.conf, line.box, line.words, (*line.alternatives, *alts))
         else:
             yield line
+
+
+def _folded(line: OcrLine) -> OcrLine:
+    """`line` with its text and words' text through `fold_lookalike_letters` (one character
+    for one, so positions in the text keep their place in the box)."""
+    words = tuple(Word(fold_lookalike_letters(w.text), w.conf, w.box) for w in line.words)
+    return OcrLine(fold_lookalike_letters(line.text), line.conf, line.box, words, line.alternatives)
 
 
 def code_charset(text: str) -> str:

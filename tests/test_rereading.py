@@ -311,6 +311,21 @@ def test_a_code_boxed_in_two_pieces_with_a_character_lost_between_is_re_read_who
     assert ID_NUMBER in lines[1].alternatives
 
 
+@pytest.mark.ocr
+def test_a_code_read_with_a_greek_letter_inside_is_re_read():
+    """The page's reading put θ for a 0 in the middle of the code (913501θ0M…): counted as
+    the O it looks like, the line holds a code-like run of 18 that fails, so it is re-read,
+    and the re-readings give the code."""
+    from extractors.ocr import make_engine
+    from extractors.reading import _second_opinion_on_codes
+
+    gray, box, first, last = _render("", USCC)
+    k = USCC.index("0", 8)  # a 0 in the organisation code: runs of 9 and 8 either side
+    read = OcrLine(USCC[:k] + "θ" + USCC[k + 1 :], 0.9, Box(first, box.y, last + 1 - first, box.h))
+    (line,) = _second_opinion_on_codes(gray, [read], make_engine("rapidocr+tesseract"))
+    assert USCC in line.alternatives
+
+
 def test_a_code_after_an_id_label_is_re_read_in_digits_and_x_only():
     from extractors.reading import CODE_CHARSET, ID_CHARSET, code_charset
 
