@@ -175,7 +175,7 @@ def _allowed_id(pos: int) -> str:
     return "0123456789X" if pos == 17 else "0123456789"
 
 
-def _repair(raw: str, allowed, valid) -> CodeReading:
+def _repair(raw: str, allowed, valid, seen: dict[int, set[str]] | None = None) -> CodeReading:
     """Repair only what must be wrong: a character that cannot stand at its position (O, I,
     Z, S in a USCC; a letter in an ID number or in a USCC's division code) is replaced by
     the characters it is confused with. Exactly one validating candidate is accepted.
@@ -184,6 +184,9 @@ def _repair(raw: str, allowed, valid) -> CodeReading:
     breaks these checks, but with two misread characters a one-substitution "repair"
     validates a different, wrong code about half the time (measured in tests/test_codes.py).
     Agreement between independent readings (`agreeing_repair`) covers those cases.
+    `seen` adds, per position, what other readings of the same code read there: a
+    recogniser may misread a character as one it is not known to be confused with (F for
+    1), and another reading of the line shows what stood there.
     """
     raw = raw.upper()
     if valid(raw):
@@ -191,7 +194,8 @@ def _repair(raw: str, allowed, valid) -> CodeReading:
     forced = [i for i, ch in enumerate(raw) if ch not in allowed(i)]
     if not forced or len(forced) > MAX_FORCED_REPAIRS:
         return CodeReading(raw, None, "unreadable")
-    choices = [sorted(c for c in CONFUSABLES.get(raw[i], ()) if c in allowed(i)) for i in forced]
+    seen = seen or {}
+    choices = [sorted(c for c in CONFUSABLES.get(raw[i], frozenset()) | seen.get(i, set()) if c in allowed(i)) for i in forced]
     found = set()
     for combo in itertools.product(*choices):
         cand = list(raw)
@@ -202,6 +206,27 @@ def _repair(raw: str, allowed, valid) -> CodeReading:
     if len(found) != 1:
         return CodeReading(raw, None, "unreadable")
     return _repaired(raw, found.pop())
+
+
+def repair_from_other_readings(raws: list[str], kind: str, *, today: dt.date | None = None) -> CodeReading | None:
+    """A repair of one reading's impossible characters (`_repair`) that may also take, at
+    each of them, what another 18-character reading of the line read there (911FO108… read
+    again as 91110108…: F is no digit's usual confusion). Exactly one validating candidate,
+    and the same from every reading that gives one; None otherwise."""
+    allowed, valid = _rules(kind, today)
+    readings = sorted({r.upper() for r in raws if len(r) == 18})
+    if len(readings) < 2:
+        return None
+    found: dict[str, str] = {}  # repaired code → the reading it was repaired from
+    for r in readings:
+        seen = {i: {o[i] for o in readings if o != r} for i in range(18)}
+        reading = _repair(r, allowed, valid, seen)
+        if reading.ok:
+            found.setdefault(reading.value, r)
+    if len(found) != 1:
+        return None
+    ((value, raw),) = found.items()
+    return _repaired(raw, value)
 
 
 def _repaired(raw: str, value: str) -> CodeReading:

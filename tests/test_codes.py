@@ -22,6 +22,7 @@ from extractors.codes import (
     org_code_check_char,
     read_id_number,
     read_uscc,
+    repair_from_other_readings,
     uscc_check_char,
     uscc_org_code_ok,
 )
@@ -158,6 +159,48 @@ def test_two_readings_agreeing_on_a_repair():
             assert result.value == true
             right += 1
     assert right > 100
+
+
+def _misread_as_stranger(code: str, rng: random.Random, allowed) -> tuple[int, str]:
+    """A position and a letter that cannot stand there and is no known confusion of what
+    does (F for 1 in a division code)."""
+    while True:
+        i = rng.randrange(len(code))
+        strangers = [c for c in "ACEFHJKMNPRUWY" if c not in allowed(i) and c not in CONFUSABLES.get(code[i], ())]
+        if strangers:
+            return i, rng.choice(strangers)
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id_number", _random_id, _allowed_id)])
+def test_a_stranger_misreading_is_repaired_from_what_another_reading_saw(kind, make, allowed):
+    """One reading has a character no confusion explains where only a digit may stand;
+    another reading of the line, wrong elsewhere, read that position right: the repair
+    takes it there. Alone, the first reading stays unreadable."""
+    rng = random.Random(13)
+    for _ in range(200):
+        true = make(rng)
+        i, stranger = _misread_as_stranger(true, rng, allowed)
+        first = true[:i] + stranger + true[i + 1 :]
+        j = rng.choice([k for k in range(18) if k != i])
+        other_char = rng.choice([c for c in allowed(j) if c != true[j]])
+        other = true[:j] + other_char + true[j + 1 :]
+        assert repair_from_other_readings([first], kind, today=TODAY) is None
+        result = repair_from_other_readings([first, other], kind, today=TODAY)
+        assert result is not None and result.value == true and result.status == "repaired"
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id_number", _random_id, _allowed_id)])
+def test_another_reading_wrong_at_the_same_place_repairs_nothing(kind, make, allowed):
+    """Both readings wrong where the first read a stranger: what the second saw there is a
+    single misread of the truth, which no check passes; nothing is made of it."""
+    rng = random.Random(17)
+    for _ in range(200):
+        true = make(rng)
+        i, stranger = _misread_as_stranger(true, rng, allowed)
+        wrong = rng.choice([c for c in allowed(i) if c != true[i]])
+        first = true[:i] + stranger + true[i + 1 :]
+        other = true[:i] + wrong + true[i + 1 :]
+        assert repair_from_other_readings([first, other], kind, today=TODAY) is None
 
 
 def test_repair_reports_substitutions():
