@@ -33,6 +33,7 @@ from .codes import (
     mask_id_number,
     read_id_number,
     read_uscc,
+    repair_from_other_readings,
     uscc_org_code_ok,
 )
 from .parsing import ARCHIVE_NO_CUT, Term, fold_lookalike_letters, parse_date, parse_id_card_term, parse_money, parse_term
@@ -606,7 +607,7 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     for r in readings:
         if r.status == "repaired":
             return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
-    agreed = agreeing_repair(runs, kind)
+    agreed = repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind)
     if agreed is not None:
         return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     if readings:
@@ -1409,9 +1410,15 @@ def _certificate_title(rows: list[Row]) -> Row | None:
 
 
 def _scan_for_code(rows: list[Row], spec: FieldSpec, page: int) -> Field | None:
+    """The one code of `spec`'s kind that validates anywhere on the page, its label lost:
+    on a row of its own, or cut by the end of its row in running text (its label misread:
+    …（统社会信用代码三9135020 / 3MAAY0L9B0F）…). None when none or two differ."""
     hits: dict[str, Field] = {}
-    for row in rows:
-        f = _code_field([row.text, *row.alternatives], spec.kind, page, row.conf, row.box)
+    for i, row in enumerate(rows):
+        raws = [row.text, *row.alternatives]
+        if i + 1 < len(rows) and (head := _wrapped_code_head(row.text, rows, i)):
+            raws.append(row.text + head)
+        f = _code_field(raws, spec.kind, page, row.conf, row.box)
         if f is not None and f.value is not None:
             hits.setdefault(f.value, f)
     # Two different valid codes and no label to say which: do not guess.

@@ -99,6 +99,19 @@ def test_a_letter_in_running_text_gives_its_parties_and_the_codes_it_wraps():
     assert v["valid_to"] == "2026-12-14"
 
 
+def test_a_wrapped_code_whose_label_was_misread_is_still_joined():
+    """统一社会信用代码 read 统社会信用代码 and cut into two boxes: no label to find, but
+    the page's one code that validates, wrapped at the end of its row, is the principal's."""
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：厦门恒远环保科技有限公司（统社会", 100, 2),
+        line("信用代码三9135020", 900, 2),
+        line("3MA23XH2R33）法定代表人邓军，现授权委托顾雪佳。", 100, 2 + 45 / 80),
+        line("授权单位（盖章）：厦门恒远环保科技有限公司", 100, 6),
+    ))
+    assert v["principal_uscc"] == "91350203MA23XH2R33"
+
+
 def test_a_wrapped_code_is_joined_only_when_the_pieces_make_eighteen():
     v = values(page(
         line("法定代表人授权书", 400, 0),
