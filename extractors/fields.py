@@ -52,7 +52,13 @@ _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）
 # The same note right after a party's label, one character misread or a bracket lost
 # (甲方盖草）, 乙方（盖章): 盖 or 签 and one more character, closed by a bracket, a colon or
 # the end. Only ever matched at the start of what follows a label: a name holds no such note.
-_SEAL_NOTE_AFTER_LABEL = re.compile(r"^[（(]?\s*[盖签][\u4e00-\u9fff]?\s*(?:[)）]\s*[:：]?|[:：]|$)")
+# The opening bracket may be read as a Han character (甲方子盖章)), when the bracket closes it.
+_SEAL_NOTE_AFTER_LABEL = re.compile(
+    r"^(?:[（(]|[\u4e00-\u9fff](?=[盖签][\u4e00-\u9fff]?\s*[)）]))?\s*[盖签][\u4e00-\u9fff]?\s*(?:[)）]\s*[:：]?|[:：]|$)"
+)
+# The note with the seal's ink read inside its brackets (甲方（盖章点品有）: the legend's
+# 食品有 misread): all of it up to the closing bracket is the note.
+_NOTE_READ_INTO_SEAL = re.compile(r"^[（(]\s*(?:盖章|公章|签字|签章|签名)[^（()）:：]{1,8}[)）]")
 # The note read on into the seal stamped over it, as one bracketed piece (乙方（盖意物流股
 # 价化）): no name opens with a bracket and 盖 or 签, so nothing of a name is on that line.
 _SEAL_NOTE_INTO_LEGEND = re.compile(r"^[（(]\s*[盖签]")
@@ -293,7 +299,9 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
         # 甲方（盖章）：: the seal note is the label's; is anything left after it? Not a
         # stray mark (a seal's edge read as 烂 or 心) nor the note misread (（盖彰）): the
         # name is then looked for below.
-        if _SEAL_NOTE.match(value):
+        if m := _NOTE_READ_INTO_SEAL.match(value):
+            value = _LEADING_JUNK.sub("", value[m.end():])
+        elif _SEAL_NOTE.match(value):
             value = _LEADING_JUNK.sub("", _SEAL_NOTE.sub("", value, count=1))
         elif m := _SEAL_NOTE_AFTER_LABEL.match(value):
             value = _LEADING_JUNK.sub("", value[m.end():])
@@ -916,7 +924,15 @@ def _strip_party_role(value: str) -> str:
 _AFTER_NAME_IN_PROSE = re.compile(r"^(?:[（(](?:统一社会信用代码|社会信用代码|信用代码|注册号|以下简称|下称|简称)|[于在])")
 
 
+# The start of a form that only 司 can go on from (…有限公, …有限责任公), then more Han
+# text: the form's last character misread or lost and a seal's legend read on after it
+# (宁波启卓食品有限公简品育限). What comes after 公 there is never the name's.
+_BROKEN_FORM_TAIL = re.compile(r"有限(?:责任)?公(?!司)(?=[\u4e00-\u9fff])")
+
+
 def _trim_after_org_form(name: str) -> str:
+    if not any(form in name for form in _ORG_FORMS) and (m := _BROKEN_FORM_TAIL.search(name)) and m.start() >= 2:
+        return name[: m.end()]
     best = -1
     for form in _ORG_FORMS:
         p = name.rfind(form)
@@ -1111,6 +1127,8 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         # Elsewhere than at a slot, the other reading must be surer than this one.
         conf = f.confidence if spec.name in at_slot else f.confidence + 1e-3
         whole = same_name_elsewhere(f.value, conf, elsewhere, others - {f.value})
+        if whole is None and not _is_whole_org(f.value):
+            whole = whole_name_holding(f.value, "".join(t for t, _ in elsewhere), others - {f.value})
         if whole is not None:
             fields[spec.name] = Field(whole, f.raw, f.confidence, f.page, f.box, "completed")
         else:
@@ -1234,6 +1252,33 @@ def same_name_elsewhere(name: str, conf: float, texts: list[tuple[str, float]], 
     if len(near) != 1 or found[near[0]] < conf:
         return None
     return near[0]
+
+
+_NAME_TEXT = re.compile(r"[\u4e00-\u9fff（）()]+")
+# A piece of a name stands for a whole one only if it holds this share of its characters.
+MIN_PIECE_SHARE = 0.6
+
+
+def whole_name_holding(piece: str, page_text: str, taken: set[str]) -> str | None:
+    """The one whole company name printed in `page_text` (after a boundary mark: 声明：…)
+    that holds every character of `piece`, in order, and MIN_PIECE_SHARE of its own: a name
+    read in broken pieces under its seal (星丰环保科技有 | 任公, the place and 限责 lost) whose
+    letter prints it whole (…声明：杭州星丰环保科技有限责任公司（统一…). Not another field's
+    value (`taken`). None when no such name or two."""
+    if len(piece) < MIN_COMPLETED_PREFIX:
+        return None
+    found = set()
+    for form in _ORG_FORMS:
+        stop = page_text.find(form)
+        while stop >= 0:
+            stop += len(form)
+            for start in range(max(0, stop - int(len(piece) / MIN_PIECE_SHARE)), stop - len(piece) + 1):
+                window = page_text[start:stop]
+                if (start == 0 or page_text[start - 1] in _NAME_BOUNDARY) and _NAME_TEXT.fullmatch(window) \
+                        and _is_whole_org(window) and LCSseq.similarity(piece, window) == len(piece) and window not in taken:
+                    found.add(window)
+            stop = page_text.find(form, stop)
+    return found.pop() if len(found) == 1 else None
 
 
 # What ends a sentence's lead-in before a name it prints (声明：, 兹证明，, 甲方（…）).

@@ -75,6 +75,59 @@ def test_a_clause_heading_is_no_party_name(heading):
     assert _looks_like_org("第一太平物业管理有限公司")  # 第一 opening a name is no clause
 
 
+@pytest.mark.parametrize("slot", ["甲方子盖章)", "甲方（盖章点品有）"])
+def test_a_seal_note_misread_at_its_slot_leaves_the_name_below(slot):
+    """The note's bracket read as a Han character (子), or the seal's legend read inside
+    the note's brackets: all of it is the note, and the name printed under the slot is
+    the party's."""
+    v = values(page(
+        line("本合同经双方法定代表人或授权代表签字并加盖公章后生效。", 100, 0),
+        line(slot, 100, 2), line("乙方（盖章）：", 900, 2),
+        line("成都澜通食品有限公", 100, 2.9), line("武汉安智信息科技有限公司", 900, 2.9),
+        line("日期：2025年07月21日", 100, 5), line("日期：2025年07月21日", 900, 5),
+    ))
+    assert v["party_a"] == "成都澜通食品有限公司"  # its 司 lost under the seal, too
+    assert v["party_b"] == "武汉安智信息科技有限公司"
+
+
+def test_a_form_broken_off_with_the_seals_legend_after_it_is_cut_there():
+    """委托人：宁波启卓食品有限公简品育限: only 司 goes on from 有限公, so what follows is no part of
+    the name (the seal's legend); the form is completed."""
+    v = values(page(
+        line("授权委托书", 500, 0),
+        line("委托人：宁波启卓食品有限公简品育限", 100, 2),
+        line("法定代表人：马斌", 100, 3),
+        line("受托人：姜超勇", 100, 4),
+    ))
+    assert v["principal"] == "宁波启卓食品有限公司"
+
+
+def test_a_name_read_in_pieces_at_its_slot_is_the_whole_one_its_letter_prints():
+    """星丰环保科技有 | 任公 under the seal (place and 限责 lost): every character of it is, in
+    order, in the one whole name the letter's first sentence prints."""
+    v = values(page(
+        line("法定代表人授权书", 400, 0),
+        line("本授权书声明：杭州星丰环保科技有限责任公司（统一社会信用代码：913", 100, 2),
+        line("30106078473342H）法定代表人肖倩，现授权委托龙佳为本单位的合法代理人。", 100, 2 + 45 / 80),
+        line("授权单位（盖章）", 100, 6), line("星丰环保科技有", 400, 6), line("任公", 620, 6),
+        line("日期：2023年02月10日", 100, 8),
+    ))
+    assert v["principal"] == "杭州星丰环保科技有限责任公司"
+
+
+def test_a_piece_of_a_name_is_made_whole_only_from_the_one_free_name_holding_it():
+    """The slot's piece fits two whole names: left as read. With one of them another
+    field's value, the other is the piece's. Too short a piece, or one short of the name's
+    share (MIN_PIECE_SHARE), stands for nothing."""
+    from extractors.fields import whole_name_holding
+
+    text = "甲方：杭州星丰环保科技有限公司，乙方：星丰环保科技（杭州）有限公司。"
+    assert whole_name_holding("星丰环保科技有限公", text, set()) is None
+    assert whole_name_holding("星丰环保科技有限公", text, {"杭州星丰环保科技有限公司"}) == "星丰环保科技（杭州）有限公司"
+    assert whole_name_holding("丰环保", text, set()) is None
+    assert whole_name_holding("星丰环保有限", text, set()) is None  # 6 of 12 and of 14
+
+
 def test_a_letter_in_running_text_gives_its_parties_and_the_codes_it_wraps():
     v = values(page(
         line("法定代表人授权书", 400, 0),

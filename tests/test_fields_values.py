@@ -54,7 +54,7 @@ def test_party_roles_are_stripped_and_names_are_not(read, name):
         ("北京锦立物流有限公司7", "北京锦立物流有限公司"),
         ("上海某某投资合伙企业（有限合伙）", "上海某某投资合伙企业（有限合伙）"),
         ("杭州华创科技有限公司杭州分公司", "杭州华创科技有限公司杭州分公司"),
-        ("厦门云思食品有限公告交", "厦门云思食品有限公告交"),  # no form found: nothing to trim by
+        ("厦门云思食品有限公告交", "厦门云思食品有限公"),  # only 司 goes on from 有限公: 告交 is no part of it
         ("杭州华创科技有限公司滨江经营部", "杭州华创科技有限公司滨江经营部"),  # more than a stray tail
     ],
 )
