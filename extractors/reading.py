@@ -39,10 +39,15 @@ from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
 from .rereading import (
     choose_alternatives,
     code_start,
+    drop_light_ink,
+    early_end,
     join_code_fragments,
     late_start,
+    name_piece_groups,
     second_readings,
     wants_second_reading,
+    whole_end,
+    whole_from_pieces,
     whole_start,
 )
 
@@ -106,7 +111,8 @@ def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False
     gray = prepare(gray, flatten=engine.flatten_light)
     t1 = time.perf_counter()
     gray, lines = engine.read_upright(gray)
-    lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(_late_starts(gray, lines, engine)), engine))
+    lines = _early_ends(gray, _names_from_pieces(gray, _late_starts(gray, lines, engine), engine), engine)
+    lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(lines), engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
     return PageText(page_no, lines, f"ocr:{engine.name}", w, h, t1 - t0, t2 - t1, red_seal, gray if keep_image else None)
@@ -153,6 +159,50 @@ def _late_starts(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine
                 line = OcrLine(whole, round(min(conf, line.conf), 3), wider, (Word(whole, round(conf, 3), wider),), line.alternatives)
         out.append(line)
     return tuple(out)
+
+
+def _early_ends(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
+    """Company names boxed short of their form's end under a seal (`rereading.early_end`)
+    read again to where their ink ends; kept when the new reading is the old one with
+    characters after it (`rereading.whole_end`)."""
+    out = []
+    for line in lines:
+        wider = early_end(gray, line, lines)
+        if wider is not None:
+            text, conf = engine.read_text(gray, wider)
+            whole = whole_end(line.text, text) if conf >= LATE_START_CONF else None
+            if whole is not None:
+                line = OcrLine(whole, round(min(conf, line.conf), 3), wider, (Word(whole, round(conf, 3), wider),), line.alternatives)
+        out.append(line)
+    return tuple(out)
+
+
+def _names_from_pieces(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
+    """Rows a company name was boxed in pieces on (`rereading.name_piece_groups`) read again
+    as one line over all the pieces, as prepared and with light ink dropped (a grey seal
+    fades, print stays); the pieces give way to the re-reading that holds them all and
+    more (`rereading.whole_from_pieces`)."""
+    groups = name_piece_groups(lines)
+    if not groups:
+        return lines
+    replaced: dict[int, OcrLine | None] = {}
+    for group in groups:
+        box = lines[group[0]].box
+        for k in group[1:]:
+            box = box.union(lines[k].box)
+        readings = [engine.read_text(gray, box)]
+        pad = box.h
+        y0, x0 = max(0, box.y - pad), max(0, box.x - pad)
+        crop = gray[y0 : box.bottom + pad, x0 : box.right + pad]
+        if crop.size:
+            readings.append(engine.read_text(drop_light_ink(crop, float(box.h)), Box(box.x - x0, box.y - y0, box.w, box.h)))
+        whole = whole_from_pieces([lines[k].text for k in group], readings)
+        if whole is None:
+            continue
+        conf = round(min(min(lines[k].conf for k in group), dict((t, c) for t, c in readings)[whole]), 3)
+        replaced[group[0]] = OcrLine(whole, conf, box, (Word(whole, conf, box),))
+        replaced.update({k: None for k in group[1:]})
+    return tuple(replaced.get(i, line) for i, line in enumerate(lines) if replaced.get(i, line) is not None)
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

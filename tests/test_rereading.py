@@ -22,12 +22,16 @@ from extractors.rereading import (
     code_start,
     code_text_and_box,
     drop_light_ink,
+    early_end,
     estimate_code_x,
     join_code_fragments,
     late_start,
+    name_piece_groups,
     snap_code_start,
     valid_codes,
     wants_second_reading,
+    whole_end,
+    whole_from_pieces,
     whole_start,
 )
 
@@ -409,3 +413,96 @@ def test_a_name_boxed_late_under_a_grey_seal_is_read_whole_from_its_inked_start(
         _, reread = _late_starts(sealed, (label, boxed), engine)
         assert reread.text == NAME, chars_lost
         assert reread.box.x <= name.box.x
+
+
+# --- a name boxed in pieces under a seal -------------------------------------------------
+
+
+def _name_piece(text: str, x: int, w: int, y: int = 100, h: int = 30) -> OcrLine:
+    return OcrLine(text, 0.95, Box(x, y, w, h))
+
+
+def test_pieces_of_a_name_on_one_row_are_grouped_left_to_right():
+    lines = [
+        _name_piece("有限公司", 330, 120),  # after a gap of a character: 技 lost there
+        _name_piece("北京众澜环保科", 100, 200),
+        _name_piece("三", 500, 15, y=120, h=12),  # a speck: no piece
+        _name_piece("乙方（盖章）：", 1000, 200),  # another column
+        _name_piece("武汉安智信息科技有限公司", 1000, 330, y=160),  # whole, on a row of its own
+    ]
+    assert name_piece_groups(lines) == [[1, 0]]
+
+
+def test_pieces_without_a_company_form_are_no_name():
+    assert name_piece_groups([_name_piece("法定代表人", 100, 150), _name_piece("张伟", 290, 60)]) == []
+
+
+@pytest.mark.parametrize(("pieces", "readings", "want"), [
+    (["北京众澜环保科", "有限公司"], [("北京众澜环保科技有限公司", 0.99)], "北京众澜环保科技有限公司"),
+    # The surer of two that fit; one that lost a piece's character does not.
+    (["上海鑫", "环保科技股份有限公司"], [("上海鑫联环保科技股份有限公司", 0.99), ("上海鑫联理保科技股份有限公司", 0.96)],
+     "上海鑫联环保科技股份有限公司"),
+    (["武汉昌瑞食品有限公", "公"], [("武汉昌瑞食品有限公司", 0.95), ("武汉瑞食品有限公司", 0.93)], "武汉昌瑞食品有限公司"),
+    (["北京众澜环保科", "有限公司"], [("北京众澜环保科有限公司", 0.99)], None),  # adds nothing
+    (["北京众澜环保科", "有限公司"], [("北京众澜环保科找有限公司", 0.6)], None),  # unsure
+    (["北京正联建筑", "有限公"], [("北京店联建筑工程有限", 0.96)], None),  # unlike the pieces
+])
+def test_a_re_reading_of_the_pieces_is_taken_only_when_it_holds_them_and_more(pieces, readings, want):
+    assert whole_from_pieces(pieces, readings) == want
+
+
+@pytest.mark.ocr
+def test_a_name_boxed_in_two_pieces_with_a_character_lost_between_is_read_whole():
+    """A name whose detector boxes leave out the character between them (as where a seal's
+    ring crosses it): read again over both boxes, the line comes back whole."""
+    from extractors.ocr import make_engine
+    from extractors.reading import _names_from_pieces
+
+    name = "北京众澜环保科技有限公司"
+    gray, box, first, last = _render("", name)
+    pitch = (last - first + 1) / len(name)
+    lost = name.index("技")
+    head = OcrLine(name[:lost], 0.9, Box(first, box.y, int(lost * pitch) - 2, box.h))
+    tail_x = int(first + (lost + 1) * pitch) + 1
+    tail = OcrLine(name[lost + 1 :], 0.9, Box(tail_x, box.y, last + 1 - tail_x, box.h))
+    (line,) = _names_from_pieces(gray, (head, tail), make_engine("rapidocr+tesseract"))
+    assert line.text == name
+
+
+@pytest.mark.parametrize(("old", "new", "want"), [
+    ("星思（宁波）信息科技有", "星思（宁波）信息科技有限公司", "星思（宁波）信息科技有限公司"),
+    ("星思（宁波）信息科技有", "星思（宁波）信息科技有", None),  # nothing more
+    ("星思（宁波）信息科技有", "星思（宁波）信息科枝有限公司", None),  # read differently
+    ("星思（宁波）信息科技有", "星思（宁波）信息科技有限公司12", None),  # not Han
+])
+def test_a_reading_to_the_inked_end_is_kept_only_as_the_old_one_with_han_after_it(old, new, want):
+    assert whole_end(old, new) == want
+
+
+def _name_boxed_short(name: str, kept: int) -> tuple[np.ndarray, OcrLine]:
+    """`name` drawn, and a line boxed over its first `kept` characters only."""
+    gray, box, first, last = _render("", name)
+    pitch = (last - first + 1) / len(name)
+    return gray, OcrLine(name[:kept], 0.95, Box(first, box.y, int(kept * pitch), box.h))
+
+
+def test_only_a_line_ending_in_part_of_a_form_reaches_on_to_its_ink():
+    name = "星思信息科技有限公司"
+    gray, line = _name_boxed_short(name, name.index("有") + 1)
+    wider = early_end(gray, line, [line])
+    assert wider is not None and wider.x == line.box.x and wider.right > line.box.right + 2 * line.box.h
+    gray, line = _name_boxed_short("星思信息科技中心主任", 6)  # no form begun: left alone
+    assert early_end(gray, line, [line]) is None
+    gray, line = _name_boxed_short(name, len(name))  # boxed whole: no ink after it
+    assert early_end(gray, line, [line]) is None
+
+
+@pytest.mark.ocr
+def test_a_name_boxed_short_of_its_form_is_read_to_its_end():
+    from extractors.ocr import make_engine
+    from extractors.reading import _early_ends
+
+    name = "星思信息科技有限公司"
+    gray, line = _name_boxed_short(name, name.index("有") + 1)
+    (read,) = _early_ends(gray, (line,), make_engine("rapidocr+tesseract"))
+    assert read.text == name
