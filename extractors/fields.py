@@ -814,7 +814,10 @@ _MONEY_YEN = re.compile(r"^[Yy¥￥](?=\s*\d)")
 _MONEY_NOTE = re.compile(r"^[（(]\s*(小写|大写|人民币|元|含税)\s*[)）]\s*[:：]?\s*")
 _FIGURE_RUN = re.compile(r"\d[\d.,]*\d")
 # ¥3,121,001.00（含税）: a note after the amount says what it covers; it is not the amount.
-_MONEY_TAIL_NOTE = re.compile(r"\s*[（(]\s*(?:含税|不含税|含增值税|税前|税后|小写|大写|人民币|元)[^)）]{0,8}[)）]?\s*$")
+# Nor is one Han character after the note's closing bracket (（含税）疗: a seal's speck).
+_MONEY_TAIL_NOTE = re.compile(
+    r"\s*[（(]\s*(?:含税|不含税|含增值税|税前|税后|小写|大写|人民币|元)[^)）]{0,8}(?:[)）]\s*[\u4e00-\u9fff]?)?\s*$"
+)
 
 
 # Company forms a name's end is repaired to when one character of it was misread

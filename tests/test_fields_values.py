@@ -26,6 +26,7 @@ from extractors.fields import (
         ("人民币壹佰万元整", "人民币壹佰万元整"),
         ("¥575，700.50", "¥575,700.50"),  # a full-width comma between digits
         ("¥3,121,001.00（含税）", "¥3,121,001.00"),  # a note after the amount
+        ("¥313,200.50（含税）疗", "¥313,200.50"),  # and a seal's speck after it
     ],
 )
 def test_money_text_is_normalised_to_what_was_printed(read, printed):
