@@ -321,6 +321,13 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
                 value, cut = rest[after:end], end
         if len(value) <= 2 or _ONLY_A_NOTE.match(value):
             value = ""
+    if spec.kind == "code" and len(value) <= 2 and not _CODE_TOKEN.search(value) and cut < label_cut:
+        # A seal's speck standing alone between the label and a wide gap (账号  二   5466…):
+        # the number is what follows the gap.
+        after = cut + _junk_len(rest[cut:])
+        end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
+        if _CODE_TOKEN.match(rest[after:end]):
+            value, cut = rest[after:end], end
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
         value += _wrapped_code_head(value, rows, hit.row)
     beside = None if value else _value_beside(rows, hit, all_labels, spec)

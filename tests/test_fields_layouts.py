@@ -318,6 +318,21 @@ def test_values_a_little_above_their_labels_go_with_the_nearest_label():
     assert v["account_no"] == "293217821897219243349"
 
 
+def test_a_speck_between_a_label_and_its_number_is_passed_over():
+    """账号   二   5466…: a seal's speck read as 二, alone between the label and a wide gap,
+    is not the number; the number after the gap is."""
+    def at(text, x, y, w=None):
+        return OcrLine(text, 0.95, Box(x, y, w or max(30, len(text) * 30), 30))
+
+    v = values(page(
+        at("基本存款账户信息", 600, 100),
+        at("账户名称", 150, 200), at("南京鑫信商贸有限责任公司", 540, 200),
+        at("账号", 150, 270), at("二", 430, 272, 26), at("546642769708747687914", 540, 270, 350),
+        at("开户银行", 150, 340), at("交通银行股份有限公司南京鼓楼支行", 540, 340),
+    ))
+    assert v["account_no"] == "546642769708747687914"
+
+
 def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
     # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
     v = values(page(
