@@ -1327,9 +1327,11 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
     slot, so its role word is the likeliest part to be lost. Only when exactly one such
     party is missing and exactly one such slot is on the page: two would be a guess. With
     no slot left at all, the one whole company name on a line of its own that no field
-    holds. Returns the name of the field it read (empty when none)."""
+    holds; with both parties' labels lost, the two such names in the order a contract signs
+    in (甲方 left of 乙方 on one row, else above it). Returns the names of the fields it
+    read (empty when none)."""
     missing = [s for s in doc_type.fields if s.fallback == "seal_slot" and not _found(fields, s)]
-    if len(missing) != 1:
+    if not 1 <= len(missing) <= 2:
         return set()
     slots = []
     for i, row in enumerate(rows):
@@ -1340,33 +1342,48 @@ def _read_lost_role(rows: list[Row], doc_type: DocType, all_labels: list[str], f
             if m and not _has_label(text, all_labels) and not _slot_of_label_before(prev, line, all_labels):
                 slots.append((_Hit(i, start, start + m.end()), max(0, len(_WHOLE_SLOT) - m.end())))
             prev = line
-    if len(slots) == 1:
+    if len(slots) == 1 and len(missing) == 1:
         (hit, lost), = slots
         parsed, main = _read_at(rows, hit, all_labels, missing[0], page_no, lost)
         if main is not None:
             fields.update(parsed)
             return {missing[0].name}
-    if not slots:
-        # The whole slot lost (乙方（盖章）： under the seal, nothing of it read): the parties'
-        # names are then the only whole company names on lines of their own; the one no
-        # field holds is the missing party's.
-        taken = {f.value for f in fields.values() if isinstance(f.value, str)}
-        names: dict[str, OcrLine] = {}
-        for row in rows:
-            for line in row.lines:
-                text = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", compact(line.text)))
-                # The end of a name a field holds (科技有限责任公司 of 北京泰元信息科技有限责任公司,
-                # boxed apart where the seal crosses it) is that name's, not another.
-                held = any(value.endswith(text) for value in taken)
-                if _is_whole_org(text) and _names_a_company(text) and not _has_label(text, all_labels) and not held:
-                    names.setdefault(text, line)
-        if len(names) == 1:
-            (text, line), = names.items()
-            parsed = _parse_value(missing[0], text, page_no, line.conf, line.box, ())
-            if parsed.get(missing[0].name) is not None:
-                fields.update(parsed)
-                return {missing[0].name}
-    return set()
+    if slots:
+        return set()
+    # The whole slot lost (乙方（盖章）： under the seal, nothing of it read): the parties'
+    # names are then the only whole company names on lines of their own; those no field
+    # holds are the missing parties'.
+    names = _unheld_company_lines(rows, fields, all_labels)
+    if len(names) != len(missing):
+        return set()
+    if len(names) == 2:
+        # In signing order: on one row, left to right; else top to bottom.
+        (_, a), (_, b) = names
+        across = _same_row(a.box, b.box)
+        names.sort(key=lambda name: name[1].box.x if across else name[1].box.y)
+    read = set()
+    for spec, (text, line) in zip(missing, names, strict=True):
+        parsed = _parse_value(spec, text, page_no, line.conf, line.box, ())
+        if parsed.get(spec.name) is not None:
+            fields.update(parsed)
+            read.add(spec.name)
+    return read
+
+
+def _unheld_company_lines(rows: list[Row], fields: dict[str, Field], all_labels: list[str]) -> list[tuple[str, OcrLine]]:
+    """(name, line) for the lines that are nothing but a whole company name (stray marks
+    aside) and that no field holds, one per name."""
+    taken = {f.value for f in fields.values() if isinstance(f.value, str)}
+    names: dict[str, OcrLine] = {}
+    for row in rows:
+        for line in row.lines:
+            text = _TRAILING_MARKS.sub("", _LEADING_JUNK.sub("", compact(line.text)))
+            # The end of a name a field holds (科技有限责任公司 of 北京泰元信息科技有限责任公司,
+            # boxed apart where the seal crosses it) is that name's, not another.
+            held = any(value.endswith(text) for value in taken)
+            if _is_whole_org(text) and _names_a_company(text) and not _has_label(text, all_labels) and not held:
+                names.setdefault(text, line)
+    return list(names.items())
 
 
 def _slot_of_label_before(prev: OcrLine | None, line: OcrLine, all_labels: list[str]) -> bool:

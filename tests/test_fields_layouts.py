@@ -333,6 +333,21 @@ def test_a_speck_between_a_label_and_its_number_is_passed_over():
     assert v["account_no"] == "546642769708747687914"
 
 
+@pytest.mark.parametrize("stacked", [False, True])
+def test_both_slots_lost_under_their_seals_leave_the_names_in_signing_order(stacked):
+    """Neither 甲方（盖章） nor 乙方（盖章） read: the page's two names on lines of their own
+    are the parties, 甲方 left of 乙方 on one row, or above it."""
+    a, b = "成都瑞雅商贸股份有限公司", "厦门弘明环保科技有限公司"
+    names = [line(b, 100, 4.9), line(a, 100, 2.9)] if stacked else [line(b, 900, 2.9), line(a, 100, 2.95)]
+    v = values(page(
+        line("本合同一式肆份，甲乙双方各执贰份，具有同等法律效力。", 100, 0),
+        line("（以下无正文，为签署页）", 500, 1),
+        *names,
+        line("日期：2022年11月18日", 100, 6),
+    ))
+    assert (v.get("party_a"), v.get("party_b")) == (a, b)
+
+
 def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
     # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
     v = values(page(
