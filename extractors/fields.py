@@ -1170,7 +1170,7 @@ def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> s
     (山东省青岛市…, 上海市徐汇区人民法院) on rows read more surely than the name, and never
     the place as read. Only names read with doubt (PLACE_REPAIR_CONF). Otherwise `name` as
     it is: an address misread in its turn (山东岛市…) puts nothing right."""
-    if conf >= PLACE_REPAIR_CONF or len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name):
+    if conf >= PLACE_REPAIR_CONF or len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name) or opens_with_place(name):
         return name
     head = name[:2]
     if head in "".join(t for t, _ in texts):
@@ -1178,6 +1178,20 @@ def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> s
     cities = cities_named("".join(t for t, c in texts if c > conf))
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
+
+
+@functools.cache
+def place_names() -> frozenset[str]:
+    """Provinces and prefecture- and county-level cities (places.txt, GB/T 2260), without
+    省/市."""
+    text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def opens_with_place(name: str) -> bool:
+    """Does `name` open with a real place's name (广州立达…, 齐齐哈尔…)? Such a place was
+    read as printed, whatever other city the page names (a contract's court in 杭州)."""
+    return any(name[:k] in place_names() for k in (2, 3, 4))
 
 
 def stray_before_place(name: str, page_text: str) -> str:

@@ -329,6 +329,9 @@ def test_a_name_in_a_table_gives_way_only_to_a_surer_reading_of_it_in_the_text()
         ("下市云创科技有限公司", 0.9, "本公司为上市公司", "下市云创科技有限公司"),
         # Not a whole name: the form repairs come first.
         ("喜岛和云餐饮管理有限", 0.9, "山东省青岛市", "喜岛和云餐饮管理有限"),
+        # A real city as read: another city on the page (a contract's court) is no fix.
+        ("广州立达建筑工程有限公司", 0.9, "任何一方均可向杭州市上城区人民法院提起诉讼。", "广州立达建筑工程有限公司"),
+        ("石家庄立达建筑工程有限公司", 0.9, "河北省邯郸市…", "石家庄立达建筑工程有限公司"),
     ],
 )
 def test_a_misread_place_is_put_right_only_from_one_city_the_page_names(name, conf, page_text, want):
@@ -518,3 +521,12 @@ def test_a_name_whose_places_first_character_was_lost_gets_it_from_the_page(read
     from extractors.fields import place_head_lost
 
     assert place_head_lost(read, page_text) == name
+
+
+def test_the_place_list_holds_provinces_and_cities_of_every_level_without_their_suffix():
+    from extractors.fields import opens_with_place, place_names
+
+    assert {"北京", "广东", "广州", "齐齐哈尔", "石家庄", "义乌", "内蒙古"} <= place_names()
+    assert "广州市" not in place_names() and not any(name.endswith("省") for name in place_names())
+    assert "津市" in place_names()  # 津市市, Hunan: a city whose name ends in 市
+    assert opens_with_place("义乌小商品城有限公司") and not opens_with_place("天连泰信环保科技有限公司")
