@@ -1427,6 +1427,14 @@ def _read_at(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldSpec,
     nothing usable was there: no value, or an empty one)."""
     value, used = _value_after(rows, hit, all_labels, spec, lost)
     conf, box = _evidence(used)
+    if used and used[0] is rows[hit.row]:
+        # How surely the value was read, not its label: a label read at 0.98 beside a name
+        # read at 1.00 made the name look doubtful, and a different company printed above
+        # it (an archive keeper's 合肥启安… for the customer's 合肥海卓…) the surer reading.
+        start = hit.end + _junk_len(used[0].text[hit.end :])  # past the label's colon
+        after = [line.conf for line, _, end in used[0].spans() if end > start]
+        if after:
+            conf = min([*after, *(r.conf for r in used[1:])])
     parsed = _parse_value(spec, value, page_no, conf, box, tuple(a for r in used for a in r.alternatives))
     main = parsed.get(spec.name) or next(iter(parsed.values()), None)
     if main is None or main.value in (None, ""):

@@ -348,6 +348,22 @@ def test_both_slots_lost_under_their_seals_leave_the_names_in_signing_order(stac
     assert (v.get("party_a"), v.get("party_b")) == (a, b)
 
 
+def test_a_name_read_surely_is_not_taken_for_another_company_printed_above_it():
+    """The archive's keeper (合肥启安…) at the top, the customer (合肥海卓…, two characters
+    off) after 单位名称：. The label read less surely than both names says nothing of how
+    surely the customer's name was read: it stands."""
+    v = values(page(
+        line("档案袋", 600, 0),
+        line("合肥启安文化传媒有限责任公司", 600, 1, conf=1.0),
+        line("单位名称：", 200, 2.5, conf=0.98), line("合肥海卓文化传媒有限责任公司", 460, 2.5, conf=1.0),
+        line("档案号：", 200, 4), line("2024-LEGAL-003", 460, 4),
+        line("归档日期：", 200, 5), line("2024.11.01", 460, 5),
+        line("保管人：", 200, 6), line("彭雪娟", 460, 6),
+    ))
+    assert v["doc_type"] == "archive_cover"
+    assert v["name"] == "合肥海卓文化传媒有限责任公司"
+
+
 def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
     # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
     v = values(page(
