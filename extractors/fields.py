@@ -69,9 +69,10 @@ _PARTY_ROLE = re.compile(r"^[（(〈<《\[]?[\u4e00-\u9fff]{1,5}方[)）〉>》\
 # taken for a separator: in `2024年1O月` it is a misread digit, and skipping it would turn
 # October into January.
 _LENIENT_DATE = re.compile(r"(?<!\d)(\d{4})[^\dA-Za-z](\d{1,2})[^\dA-Za-z](\d{1,2})(?!\d)")
-# Characters tesseract reads in place of a financial numeral (大写) and that can be nothing
-# else in an amount: 什 is never a numeral, 仟 is.
-_MONEY_MISREADS = str.maketrans({"什": "仟", "伯": "佰", "阡": "仟", "陌": "佰"})
+# Characters read in place of a financial numeral (大写) and that can be nothing else in an
+# amount: 什 is never a numeral, 仟 is (tesseract's; RapidOCR's under a seal or in blur:
+# 陆任 for 陆仟, 贰拾玖方 for 贰拾玖万).
+_MONEY_MISREADS = str.maketrans({"什": "仟", "伯": "佰", "阡": "仟", "陌": "佰", "任": "仟", "方": "万"})
 
 
 @dataclass(frozen=True)
@@ -702,7 +703,9 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return out
     if kind == "money":
         value = normalise_money_text(value)
-        amount = parse_money(value) or parse_money(value.translate(_MONEY_MISREADS))
+        amount = parse_money(value)
+        if amount is None and (amount := parse_money(value.translate(_MONEY_MISREADS))) is not None:
+            value = value.translate(_MONEY_MISREADS)  # what was printed, as the amount says
         num = None if amount is None else (int(amount) if amount == amount.to_integral() else float(amount))
         return {
             spec.name: f(num, "read" if amount is not None else "unreadable"),

@@ -48,6 +48,19 @@ def test_amount_in_figures_against_words():
     assert [w for w in off.warnings if "differs" in w and "1729800.5" in w]
 
 
+@pytest.mark.parametrize(("read", "printed", "amount"), [
+    ("人民币壹佰玖拾伍万陆任壹佰壹拾陆元伍角", "人民币壹佰玖拾伍万陆仟壹佰壹拾陆元伍角", 1956116.5),
+    ("贰拾玖方柒仟元整", "贰拾玖万柒仟元整", 297000),
+    ("壹佰伍什元整", "壹佰伍仟元整", None),  # 什 for 仟 would make 佰 before 仟: no amount
+])
+def test_a_financial_numeral_misread_as_a_character_no_amount_holds(read, printed, amount):
+    """任 for 仟, 方 for 万: neither is ever a numeral, so the amount is read as printed,
+    and so is its text; when that makes no amount either, the text stays as read."""
+    ex = extract(_amount_page("¥1,956,116.50", read), today=TODAY)
+    assert ex.value("amount_in_words") == amount
+    assert ex.value("amount_in_words_text") == (printed if amount is not None else read)
+
+
 @pytest.mark.parametrize(("seal", "has"), [(True, True), (False, False), (None, None)])
 def test_has_seal_comes_from_the_page_colour(seal, has):
     ocr = page(line("合同编号", 100, 0), line("HT-2026-0001", 500, 0), line("甲方：杭州星澜信息科技有限公司", 100, 1),
