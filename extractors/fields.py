@@ -1043,8 +1043,8 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
             fields.update(first)
     # A label whose first characters were lost (签发机关 read 发机关 or 机关, 有效期限 read
     # 期限, under a seal's edge or at a card's): tried at the start of a row, once no whole
-    # label gave a value. Two characters off only a label of four or more, and only when
-    # what is left is no part of another field's label.
+    # label gave a value. Two characters off, or the last one, only a label of four or
+    # more, and only when what is left is no part of another field's label.
     for spec in doc_type.fields:
         if spec.kind in ("uscc", "id_number") or _found(fields, spec):
             continue
@@ -1052,6 +1052,9 @@ def extract_page(page: PageText, doc_type: DocType) -> dict[str, Field]:
         clipped = tuple(label[1:] for label in spec.labels if len(label) >= MIN_CLIPPED_LABEL + 1)
         clipped += tuple(label[2:] for label in spec.labels
                          if len(label) >= 4 and not any(label[2:] in o for o in others))
+        # Its last character lost the same way (有效期 for 有效期限, the period right after it).
+        clipped += tuple(label[:-1] for label in spec.labels
+                         if len(label) >= 4 and not any(label[:-1] in o for o in others))
         # A two-character label printed spaced out (名　称, 住　所) with one character lost
         # leaves the other as a line of its own at the row's start: taken when no other
         # field's label ends (甲方 and 乙方 both end in 方) or starts in that character.

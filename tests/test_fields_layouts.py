@@ -522,7 +522,7 @@ def test_a_signature_blocks_own_line_below_a_party_label_is_no_party_name():
     assert v["party_b"] == "杭州嘉澜信息科技有限公司"
 
 
-def test_a_label_that_lost_its_first_character_still_finds_its_value():
+def test_a_label_that_lost_characters_at_either_end_still_finds_its_value():
     """签发机关 read 发机关 (its first character under a seal's edge). A two-character label
     is never tried clipped: 称 alone would be taken anywhere."""
     v = values(page(
@@ -541,6 +541,13 @@ def test_a_label_that_lost_its_first_character_still_finds_its_value():
     ))
     assert two_off["authority"] == "青岛市公安局市南分局"
     assert (two_off["valid_from"], two_off["valid_to"]) == ("2021-06-02", "长期")
+    # The last character lost (有效期 for 有效期限, the period right after it).
+    end_off = values(page(
+        line("中华人民共和国", 300, 0), line("居民身份证", 300, 1),
+        line("签发机关深圳市公安局南山分局", 100, 3),
+        line("有效期2014.11.26-长期", 100, 4),
+    ))
+    assert (end_off["valid_from"], end_off["valid_to"]) == ("2014-11-26", "长期")
 
     lic = values(page(
         line("营业执照", 800, 0),
