@@ -149,30 +149,27 @@ def _late_starts(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine
     """Lines of Han text boxed late under a seal (`rereading.late_start`) read again from
     where their ink starts; kept when the new reading is the old one with characters
     before it (`rereading.whole_start`)."""
-    out = []
-    for line in lines:
-        wider = late_start(gray, line, lines)
-        if wider is not None:
-            text, conf = engine.read_text(gray, wider)
-            whole = whole_start(line.text, text) if conf >= LATE_START_CONF else None
-            if whole is not None:
-                line = OcrLine(whole, round(min(conf, line.conf), 3), wider, (Word(whole, round(conf, 3), wider),), line.alternatives)
-        out.append(line)
-    return tuple(out)
+    return _read_on(gray, lines, engine, late_start, whole_start)
 
 
 def _early_ends(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
     """Company names boxed short of their form's end under a seal (`rereading.early_end`)
     read again to where their ink ends; kept when the new reading is the old one with
     characters after it (`rereading.whole_end`)."""
+    return _read_on(gray, lines, engine, early_end, whole_end)
+
+
+def _read_on(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine, wider_box, whole) -> tuple[OcrLine, ...]:
+    """Each line `wider_box(gray, line, lines)` gives a wider box for read again in it; the
+    new reading replaces the line when `whole(old, new)` keeps it, read at LATE_START_CONF."""
     out = []
     for line in lines:
-        wider = early_end(gray, line, lines)
+        wider = wider_box(gray, line, lines)
         if wider is not None:
             text, conf = engine.read_text(gray, wider)
-            whole = whole_end(line.text, text) if conf >= LATE_START_CONF else None
-            if whole is not None:
-                line = OcrLine(whole, round(min(conf, line.conf), 3), wider, (Word(whole, round(conf, 3), wider),), line.alternatives)
+            kept = whole(line.text, text) if conf >= LATE_START_CONF else None
+            if kept is not None:
+                line = OcrLine(kept, round(min(conf, line.conf), 3), wider, (Word(kept, round(conf, 3), wider),), line.alternatives)
         out.append(line)
     return tuple(out)
 
