@@ -476,13 +476,15 @@ def _value_beside(rows: list[Row], hit: _Hit, all_labels: list[str], spec: Field
     label_line, _ = _line_at(row, hit.start)
     line_h = max(1, median(ln.box.h for ln in row.lines))
     label_right = _char_x(row, hit.end)
-    next_label_x = _next_label_x(row, label_line, all_labels)
+    # The neighbour's value starts about under its label, a little left at times (as for
+    # the column below, `_value_after`).
+    col_end = _next_label_x(row, label_line, all_labels) - line_h / 2
     near = [
         ln
         for r in rows[max(0, hit.row - 1) : hit.row + 2]
         if r is not row
         for ln in r.lines
-        if label_right - line_h / 2 <= ln.box.x < next_label_x
+        if label_right - line_h / 2 <= ln.box.x < col_end
         and abs(ln.box.cy - label_line.box.cy) <= BESIDE_REACH * line_h
         and not _has_label(compact(ln.text), all_labels)
         and not _follows_a_label(r, ln, all_labels)

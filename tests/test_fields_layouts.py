@@ -364,6 +364,24 @@ def test_a_name_read_surely_is_not_taken_for_another_company_printed_above_it():
     assert v["name"] == "合肥海卓文化传媒有限责任公司"
 
 
+def test_the_other_partys_name_starting_just_left_of_its_label_is_not_beside_this_one():
+    """甲方（盖意）思牛 (the note misread, the legend read on) stands tall over the row
+    below; 乙方's name there starts a pixel left of 乙方's label. It is 乙方's: 甲方's is
+    the one under 甲方."""
+    def at(text, x, y, w, h=40, conf=0.99):
+        return OcrLine(text, conf, Box(x, y, w, h))
+
+    v = values(page(
+        at("本合同一式肆份，甲乙双方各执贰份，具有同等法律效力。", 200, 250, 1060),
+        at("(以下无正文，为签署页)", 560, 390, 300),
+        at("甲方（盖意）思牛", 135, 590, 228, h=98), at("乙方(盖章)", 752, 620, 160),
+        at("长沙智晟物流有限公司", 751, 676, 339, h=50), at("厦门迈思物流有限公司", 149, 684, 282),
+        at("日期：2025年02月01日", 150, 994, 290), at("日期：2025年02月01日", 755, 994, 290),
+    ))
+    assert v["party_a"] == "厦门迈思物流有限公司"
+    assert v["party_b"] == "长沙智晟物流有限公司"
+
+
 def test_a_page_marked_as_the_signing_page_is_one_though_its_seals_hide_the_notes():
     # 盖章 notes under the seals, only 日期 printed: the 无正文/签署页 marker decides.
     v = values(page(
