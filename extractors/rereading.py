@@ -8,6 +8,11 @@ read it a few ways. Which of those readings may become the line's `alternatives`
 here too (`choose_alternatives`): extraction takes any alternative that validates, so an
 alternative that validates must be backed by another reading of the same line.
 
+Lines of text a seal damaged are read again too: a line boxed late (`late_start`), a
+company name boxed in pieces (`name_piece_groups`) or short of its form's end
+(`early_end`); these functions find where to read and which new reading to keep
+(`whole_start`, `whole_from_pieces`, `whole_end`); reading.py does the reading.
+
 Pure functions of text, boxes and pixels, except `second_readings`, which calls the engines.
 """
 
