@@ -786,10 +786,11 @@ _ADDRESS_LEAD = re.compile(r"^[^\u4e00-\u9fff0-9]{1,2}(?=[\u4e00-\u9fff])")
 _ADDRESS_CODE_TAIL = re.compile(r"[0-9Xx]{15,18}$")
 
 
-# A room (…2304室) is an address's last part: what follows it with no digit and no
-# bracketed note (…室（集中办公区）) is a seal's legend or a neighbour's, read onto the line
-# (…2304室云商路, …1301室M三, …2702室安峰文化传).
-_ADDRESS_AFTER_ROOM = re.compile(r"(?<=\d室)[^\d（(]{1,8}$")
+# A room (…2304室) is an address's last part: what follows it, short, with no bracketed
+# note (…室（集中办公区）) and no part of another address (…1201室、1202室), is a seal's
+# legend, speck or a neighbour's, read onto the line (…2304室云商路, …1301室M三,
+# …2702室安峰文化传, …601室利7从三, …902室2).
+_ADDRESS_AFTER_ROOM = re.compile(r"(?<=\d室)[^（(室号幢楼层座、，,]{1,8}$")
 _ROOM_MISREAD = re.compile(r"(?<=\d)至$")
 
 
