@@ -316,8 +316,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             # Nothing but the note, or a mark standing alone (a seal's speck read as 三),
             # between the label and a wide gap (授权单位（盖章）    润宏电子科技有限): the
             # name is what follows the gap, if it looks like one.
-            after = cut + _junk_len(rest[cut:])
-            end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
+            after, end = _past_the_gap(row, hit, rest, cut, label_cut)
             if _looks_like_org(_TRAILING_JUNK.sub("", rest[after:end])):
                 value, cut = rest[after:end], end
         if len(value) <= 2 or _ONLY_A_NOTE.match(value):
@@ -325,8 +324,7 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
     if spec.kind == "code" and len(value) <= 2 and not _CODE_TOKEN.search(value) and cut < label_cut:
         # A seal's speck standing alone between the label and a wide gap (账号  二   5466…):
         # the number is what follows the gap.
-        after = cut + _junk_len(rest[cut:])
-        end = min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
+        after, end = _past_the_gap(row, hit, rest, cut, label_cut)
         if _CODE_TOKEN.match(rest[after:end]):
             value, cut = rest[after:end], end
     if spec.kind in ("uscc", "id_number") and cut == len(rest):
@@ -405,6 +403,14 @@ SPECK_HEIGHT = 0.5
 # DOUBTED_SPECK_HEIGHT of the row's text height: a seal's fleck between a label and its
 # value read 电 at 0.56, 27 px beside 41 px print (909002 archive cover 18).
 DOUBTED_SPECK_CONF, DOUBTED_SPECK_HEIGHT = 0.7, 0.7
+
+
+def _past_the_gap(row: Row, hit: _Hit, rest: str, cut: int, label_cut: int) -> tuple[int, int]:
+    """Where in `rest` (the row's text after the label at `hit`) the text after the wide
+    gap at `cut` starts, stray marks skipped, and where it ends: at the next wide gap or
+    the next label (`label_cut`)."""
+    after = cut + _junk_len(rest[cut:])
+    return after, min(label_cut, _gap_cut(row, hit.end + after) - hit.end)
 
 
 def _is_speck(line: OcrLine, start: int, end: int, line_h: float) -> bool:

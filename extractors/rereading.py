@@ -19,7 +19,7 @@ Pure functions of text, boxes and pixels, except `second_readings`, which calls 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -485,14 +485,8 @@ def late_start(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box
         return None
     pitch = float(box.h)  # Han characters are square
     lo = max(0, int(box.x - MAX_LATE_CHARS * pitch))
-    for other in lines:
-        ob = other.box
-        overlap = min(ob.bottom, box.bottom) - max(ob.y, box.y)
-        # A speck boxed on its own (a seal's dot read 世, a third of the text's height) is
-        # no neighbour: the ink beyond it may still be the line's. A label in a smaller
-        # type (类 型 beside a licence's values) is one.
-        neighbour = ob.h >= SPECK_HEIGHT * box.h and overlap > 0.5 * min(ob.h, box.h)
-        if other is not line and neighbour and ob.x < box.x:
+    for ob in _neighbours_on_row(line, lines):
+        if ob.x < box.x:
             lo = max(lo, ob.right + 1)  # a label boxed over the value's start leaves no room
     if box.x - lo < MIN_LATE_CHARS * pitch:
         return None
@@ -504,6 +498,19 @@ def late_start(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box
         return None
     left = max(lo, first - max(2, int(0.25 * pitch)))
     return Box(left, box.y, box.right - left, box.h)
+
+
+def _neighbours_on_row(line: OcrLine, lines: Sequence[OcrLine]) -> Iterator[Box]:
+    """The boxes of the other lines on `line`'s row that a re-read must not reach into. A
+    speck boxed on its own (a seal's dot read 世, a third of the text's height) is no
+    neighbour: the ink beyond it may still be the line's. A label in a smaller type (类 型
+    beside a licence's values) is one."""
+    box = line.box
+    for other in lines:
+        ob = other.box
+        overlap = min(ob.bottom, box.bottom) - max(ob.y, box.y)
+        if other is not line and ob.h >= SPECK_HEIGHT * box.h and overlap > 0.5 * min(ob.h, box.h):
+            yield ob
 
 
 def whole_start(old: str, new: str) -> str | None:
@@ -587,24 +594,15 @@ def early_end(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> Box 
         return None
     pitch = float(box.h)
     hi = min(gray.shape[1], int(box.right + MAX_LATE_CHARS * pitch))
-    for other in lines:
-        ob = other.box
-        overlap = min(ob.bottom, box.bottom) - max(ob.y, box.y)
-        neighbour = ob.h >= SPECK_HEIGHT * box.h and overlap > 0.5 * min(ob.h, box.h)
-        if other is not line and neighbour and ob.right > box.right:
+    for ob in _neighbours_on_row(line, lines):
+        if ob.right > box.right:
             hi = min(hi, ob.x - 1)
     if hi - box.right < MIN_LATE_CHARS * pitch:
         return None
     prof = column_ink(gray, box, box.right, hi)
     inked = prof > max(1, int(0.05 * counted_rows(box)))
-    last, blank = box.right, 0
-    for i, ink in enumerate(inked):
-        if ink:
-            last, blank = box.right + i, 0
-        else:
-            blank += 1
-            if blank > pitch:
-                break
+    # The mirror of a late start's first inked column: counted from the right end back.
+    last = box.right + len(inked) - 1 - first_inked(inked[::-1], 0, len(inked), pitch)
     if last - box.right < MIN_LATE_CHARS * pitch:
         return None
     right = min(hi, last + max(2, int(0.25 * pitch)))
