@@ -45,7 +45,9 @@ from .rereading import (
     late_start,
     name_piece_groups,
     second_readings,
+    voted_text,
     wants_second_reading,
+    wants_vote,
     whole_end,
     whole_from_pieces,
     whole_start,
@@ -112,6 +114,7 @@ def ocr_page(page_no: int, image, engine: OcrEngine, *, keep_image: bool = False
     t1 = time.perf_counter()
     gray, lines = engine.read_upright(gray)
     lines = _early_ends(gray, _names_from_pieces(gray, _late_starts(gray, lines, engine), engine), engine)
+    lines = _vote_on_doubtful_lines(gray, lines, engine)
     lines = tuple(_second_opinion_on_codes(gray, join_code_fragments(lines), engine))
     t2 = time.perf_counter()
     h, w = gray.shape[:2]
@@ -187,12 +190,7 @@ def _names_from_pieces(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: Ocr
         box = lines[group[0]].box
         for k in group[1:]:
             box = box.union(lines[k].box)
-        readings = [engine.read_text(gray, box)]
-        pad = box.h
-        y0, x0 = max(0, box.y - pad), max(0, box.x - pad)
-        crop = gray[y0 : box.bottom + pad, x0 : box.right + pad]
-        if crop.size:
-            readings.append(engine.read_text(drop_light_ink(crop, float(box.h)), Box(box.x - x0, box.y - y0, box.w, box.h)))
+        readings = _two_views(gray, box, engine)
         whole = whole_from_pieces([lines[k].text for k in group], readings)
         if whole is None:
             continue
@@ -200,6 +198,42 @@ def _names_from_pieces(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: Ocr
         replaced[group[0]] = OcrLine(whole, conf, box, (Word(whole, conf, box),))
         replaced.update({k: None for k in group[1:]})
     return tuple(replaced.get(i, line) for i, line in enumerate(lines) if replaced.get(i, line) is not None)
+
+
+def _two_views(gray: np.ndarray, box: Box, engine: OcrEngine) -> list[tuple[str, float]]:
+    """The engine's readings of `box` cut out of the page as prepared, and with light ink
+    dropped (`rereading.drop_light_ink`: a grey seal fades, print stays)."""
+    readings = [engine.read_text(gray, box)]
+    pad = box.h
+    y0, x0 = max(0, box.y - pad), max(0, box.x - pad)
+    crop = gray[y0 : box.bottom + pad, x0 : box.right + pad]
+    if crop.size:
+        readings.append(engine.read_text(drop_light_ink(crop, float(box.h)), Box(box.x - x0, box.y - y0, box.w, box.h)))
+    return readings
+
+
+def _vote_on_doubtful_lines(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
+    """Lines of Han text read with doubt (`rereading.wants_vote`) read in two more views;
+    a character both views read as another is taken (`rereading.voted_text`)."""
+    out = []
+    for line in lines:
+        voted = voted_text(line.text, line.conf, _two_views(gray, line.box, engine)) if wants_vote(line) else None
+        if voted is not None:
+            line = OcrLine(voted, line.conf, line.box, _words_along(line.words, line.text, voted), line.alternatives)
+        out.append(line)
+    return tuple(out)
+
+
+def _words_along(words: tuple[Word, ...], old: str, new: str) -> tuple[Word, ...]:
+    """`words` re-cut from `new`, a text of `old`'s length whose words joined made `old`
+    (a vote swaps characters one for one); left as they are otherwise."""
+    if len(old) != len(new) or "".join(w.text for w in words) != old:
+        return words
+    out, at = [], 0
+    for w in words:
+        out.append(Word(new[at : at + len(w.text)], w.conf, w.box))
+        at += len(w.text)
+    return tuple(out)
 
 
 def _second_opinion_on_codes(gray: np.ndarray, lines, engine: OcrEngine) -> Iterator[OcrLine]:

@@ -18,6 +18,7 @@ Pure functions of text, boxes and pixels, except `second_readings`, which calls 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Sequence
 
@@ -616,3 +617,47 @@ def whole_end(old: str, new: str) -> str | None:
         return None
     tail = new[len(old) :]
     return new if len(tail) <= MAX_LATE_CHARS and all(_HAN.match(c) for c in tail) else None
+
+
+# A line the recogniser read less sure than this is read twice more and its Han characters
+# put to the vote (`voted_text`): a clean page's lines come at 0.99 and over, and are not
+# read again.
+VOTE_BELOW_CONF = 0.99
+MIN_VOTE_HAN = 4  # lines with fewer Han characters (a label, a speck) are not voted on
+MIN_VIEW_CONF = 0.9  # a view less sure than this has no vote
+
+
+def wants_vote(line: OcrLine) -> bool:
+    return line.conf < VOTE_BELOW_CONF and len(_HAN.findall(line.text)) >= MIN_VOTE_HAN
+
+
+def voted_text(text: str, conf: float, views: Sequence[tuple[str, float]]) -> str | None:
+    """`text` (read at `conf`) with each character that two other readings of the same box
+    (`views`: text, confidence) both read as one Han character replaced by it; None when
+    none is. A grey seal's strokes cross one character of a name and the first reading
+    takes it for a neighbour in shape (越昊 read 越臭, 大连 read 太连); read again as cut out
+    and with the light ink dropped, the two agree on what is printed. The views overrule
+    the first reading only when each is at least MIN_VIEW_CONF sure and the two together
+    surer than it (both views misread 泰晨 as 泰展, each less sure than the first reading;
+    two views at 0.6 and 0.7 read 室 as 年). Where the views disagree with each other, or
+    only one reads otherwise, the first reading stands. A character of any kind may be
+    voted a Han character (1州 for 广州); none is voted into anything else, so digits and
+    codes stay as read. Characters are matched along each view's alignment with `text`
+    (difflib), so a view that lost or gained a character elsewhere still votes where it
+    lines up; only a substitution of one character for one counts."""
+    if len(views) < 2 or min(c for _, c in views) < MIN_VIEW_CONF or sum(c for _, c in views) / len(views) <= conf:
+        return None
+    readings = [t for t, _ in views]
+    votes: list[dict[str, int]] = [{} for _ in text]
+    for reading in readings:
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, text, reading, autojunk=False).get_opcodes():
+            if op == "replace" and i2 - i1 == j2 - j1:
+                for i, j in zip(range(i1, i2), range(j1, j2)):
+                    votes[i][reading[j]] = votes[i].get(reading[j], 0) + 1
+    out = list(text)
+    for i, counts in enumerate(votes):
+        for ch, n in counts.items():
+            if n >= 2 and _HAN.fullmatch(ch):
+                out[i] = ch
+    voted = "".join(out)
+    return voted if voted != text else None

@@ -29,7 +29,9 @@ from extractors.rereading import (
     name_piece_groups,
     snap_code_start,
     valid_codes,
+    voted_text,
     wants_second_reading,
+    wants_vote,
     whole_end,
     whole_from_pieces,
     whole_start,
@@ -506,3 +508,59 @@ def test_a_name_boxed_short_of_its_form_is_read_to_its_end():
     gray, line = _name_boxed_short(name, name.index("有") + 1)
     (read,) = _early_ends(gray, (line,), make_engine("rapidocr+tesseract"))
     assert read.text == name
+
+
+# --- a vote on a line read with doubt ---------------------------------------------------
+
+
+def _views(*texts: str, conf: float = 0.98) -> list[tuple[str, float]]:
+    return [(t, conf) for t in texts]
+
+
+@pytest.mark.parametrize(("text", "views", "want"), [
+    # Both other views read another Han character: it is taken.
+    ("上海越臭环保科技有限公司", _views("上海越昊环保科技有限公司", "上海越昊环保科技有限公司"), "上海越昊环保科技有限公司"),
+    # One view alone does not outvote the first reading, nor do two that disagree.
+    ("苏州宏草建筑工程有限公司", _views("苏州宏草建筑工程有限公司", "苏州宏卓建筑工程有限公司"), None),
+    ("广州留达建筑工程有限公司", _views("广州旁达建筑工程有限公司", "广州立达建筑工程有限公司"), None),
+    # A view that lost or gained characters elsewhere still votes where it lines up.
+    ("太连锦昊文化传媒有限公司", _views("大连锦昊文化传媒有限公司", "大连锦昊文化传有限公司"), "大连锦昊文化传媒有限公司"),
+    ("乙方（盖章）：1州立达建筑工程有限公司", _views("乙方（盖章）：广州立达建筑工程有限公司", "（方（盖章）：广州立达建筑工程有限公司"),
+     "乙方（盖章）：广州立达建筑工程有限公司"),
+    # Nothing is voted into anything but a Han character: digits stay as read.
+    ("住所：黄河路316号25幢", _views("住所：黄河路3I6号25幢", "住所：黄河路3I6号25幢"), None),
+    ("一致的两个读法", _views("一致的两个读法", "一致的两个读法"), None),
+    # Views that are unsure, or together less sure than the first reading, have no say.
+    ("号9幢1单元601室", [("号9幢1单元601年", 0.95), ("号941单元601年", 0.74)], None),
+    ("苏州泰晨商贸有限责任公司", [("苏州泰展商贸有限责任公司", 0.979), ("苏州泰展商贸有限责任公司", 0.938)], None),
+    ("苏州泰展商贸有限责任公司", [("苏州泰晨商贸有限责任公司", 0.95)], None),  # one view is no vote
+])
+def test_a_character_is_changed_only_when_both_sure_views_read_the_same_han_character(text, views, want):
+    assert voted_text(text, 0.96, views) == want
+
+
+def test_only_doubtful_lines_of_han_text_go_to_the_vote():
+    box = Box(0, 0, 300, 30)
+    assert wants_vote(OcrLine("苏州宏草建筑工程有限公司", 0.968, box))
+    assert not wants_vote(OcrLine("苏州宏草建筑工程有限公司", 0.995, box))  # read sure
+    assert not wants_vote(OcrLine("91350100M000100Y43", 0.9, box))  # no Han text
+    assert not wants_vote(OcrLine("性别：男", 0.9, box))  # too little Han text to vote on
+
+
+@pytest.mark.ocr
+def test_a_doubtful_misreading_is_voted_back_to_the_print():
+    """A line the page's reading got one character wrong with doubt (宏草 for the printed
+    宏卓, as a grey seal's strokes crossing it make it): both re-readings read the print,
+    and the vote takes their character. A line read sure is not read again."""
+    from extractors.ocr import make_engine
+    from extractors.reading import _vote_on_doubtful_lines
+
+    name = "苏州宏卓建筑工程有限公司"
+    gray, box, _, _ = _render("", name)
+    misread = name.replace("卓", "草")
+    engine = make_engine("rapidocr+tesseract")
+    doubtful = OcrLine(misread, 0.968, box, (Word(misread, 0.968, box),))
+    (voted,) = _vote_on_doubtful_lines(gray, (doubtful,), engine)
+    assert voted.text == name and voted.words[0].text == name and voted.box == box
+    sure = OcrLine(misread, 0.999, box, (Word(misread, 0.999, box),))
+    assert _vote_on_doubtful_lines(gray, (sure,), engine) == (sure,)
