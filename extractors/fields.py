@@ -47,6 +47,7 @@ _LABEL_NOTE = re.compile(r"^[（(〈<][\u4e00-\u9fff]{1,10}[)）〉>]")
 _LEADING_JUNK = re.compile(r"^[\s:：;；,，.。、|_\-—\[\]「」『』“”‘’\"'`·．－)）】]+")
 _TRAILING_JUNK = re.compile(r"[\s:：;；,，.。、|_\-—]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]{2,}")
+_ONLY_A_DATE = re.compile(r"^\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?$")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/（）()]{3,}")
 _SEAL_NOTE = re.compile(r"[（(]?\s*(盖章|公章|签字|签章|签名)\s*[)）]?")
 # The same note right after a party's label, one character misread or a bracket lost
@@ -733,9 +734,10 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
             # file a bag under another customer.
             return {spec.name: f(None, "unreadable", 0.0)}
         return {spec.name: f(m.group(0))} if m else {}
-    if kind == "text" and value and not re.search(r"[\u4e00-\u9fff]", value):
+    if kind == "text" and value and (not re.search(r"[\u4e00-\u9fff]", value) or _ONLY_A_DATE.match(value)):
         # A bank, an authority, an address, a type: words, never a bare number (a
-        # neighbour's account number taken for the bank).
+        # neighbour's account number taken for the bank) nor a date alone (a licence's
+        # issue date under its authority's label, the authority lost under the seal).
         return {spec.name: f(None, "unreadable", 0.0)}
     if spec.name in ("company_type",):
         value = value.replace("(", "（").replace(")", "）")

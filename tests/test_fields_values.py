@@ -533,3 +533,18 @@ def test_the_place_list_holds_provinces_and_cities_of_every_level_without_their_
     assert "广州市" not in place_names() and not any(name.endswith("省") for name in place_names())
     assert "津市" in place_names()  # 津市市, Hunan: a city whose name ends in 市
     assert opens_with_place("义乌小商品城有限公司") and not opens_with_place("天连泰信环保科技有限公司")
+
+
+def test_a_date_alone_under_an_authority_label_is_no_authority():
+    """The authority lost under the seal, the issue date below its label is what the label
+    finds: a text field is words, not a date, so the authority is unreadable."""
+    from test_fields import licence, line
+
+    from extractors.fields import extract
+    import datetime as dt
+
+    ocr = licence(authority=[line("登记机关", 1300, 8), line("2010年08月08日", 1600, 8 + 45 / 80)])
+    f = extract(ocr, today=dt.date(2026, 12, 4)).fields.get("authority")
+    assert f is None or f.value is None
+    ocr = licence(authority=[line("登记机关", 1300, 8), line("南京市鼓楼区市场监督管理局", 1600, 8)])
+    assert extract(ocr, today=dt.date(2026, 12, 4)).value("authority") == "南京市鼓楼区市场监督管理局"
