@@ -144,3 +144,46 @@ def test_a_short_line_is_cropped_with_room_at_its_right_end_where_the_page_is_em
     assert out[1][1][0] < 160  # never into the value
     assert out[3][1][0] <= 1199  # never off the page
     assert np.array_equal(out[2], value) and np.array_equal(out[4], sentence)
+
+
+def _two_line_page() -> tuple[np.ndarray, list, float]:
+    """A page with two lines of print, as prepared (28 px text), the first line's box and
+    the text height: the second line is print no box covers."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 28, index=2)
+    img = Image.new("L", (900, 260), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((60, 60), "住址辽宁省大连市西岗区文三", font=font, fill=0)
+    draw.text((116, 120), "路435号28幢3单元2103", font=font, fill=0)
+    gray = np.asarray(img)
+    first = gray[:110] < 128
+    ys, xs = np.nonzero(first)
+    return gray, [np.float32([xs.min(), ys.min(), xs.max(), ys.max()])], 28.0
+
+
+def test_a_row_of_print_outside_every_box_is_found_and_seal_like_ink_is_not():
+    import cv2
+
+    from extractors.rapid import unboxed_rows
+
+    gray, boxed, height = _two_line_page()
+    (row,) = unboxed_rows(gray, boxed, height)
+    assert 110 <= row.y <= 130 and 0.6 * height <= row.h <= 1.6 * height and row.x >= 110
+    assert unboxed_rows(gray, boxed + [np.float32([row.x, row.y, row.right, row.bottom])], height) == []
+    # A seal's ring and a rule: ink, but no row of print.
+    page = np.full((400, 900), 255, np.uint8)
+    cv2.circle(page, (450, 200), 150, 0, 6)
+    cv2.line(page, (50, 380), (850, 380), 0, 3)
+    assert unboxed_rows(page, [], height) == []
+
+
+@pytest.mark.ocr
+def test_a_line_the_detector_boxed_nothing_of_is_detected_again_and_read():
+    from extractors.rapid import RapidOcrEngine
+
+    gray, boxed, height = _two_line_page()
+    engine = RapidOcrEngine()
+    found = engine._read_unboxed_rows(gray, gray, boxed, height, 1.0, 18 / 28, 0.0)
+    assert [ln.text for ln in found] == ["路435号28幢3单元2103"]
+    assert found[0].box.y > 100 and found[0].conf >= 0.9
