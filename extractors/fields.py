@@ -141,8 +141,21 @@ def _without_seam_repeats(lines: list[OcrLine]) -> tuple[OcrLine, ...]:
                     continue  # the whole piece is its neighbour's end, read again
                 if repeat:
                     line = replace(line, text=compact(line.text)[repeat:])
+                elif overlap > OVERPRINT_SHARE * min(left.box.w, line.box.w) and min(left.conf, line.conf) < OVERPRINT_CONF:
+                    # Two lines of print never share their columns on one row: the one
+                    # read with doubt is a seal's legend read over the other.
+                    if line.conf < left.conf:
+                        continue
+                    out[-1] = line
+                    continue
         out.append(line)
     return tuple(out)
+
+
+# A line lying over OVERPRINT_SHARE of its row neighbour's width (or the neighbour over
+# its), one of the two read under OVERPRINT_CONF, is a seal's legend read on the row of the
+# print it is stamped over (住址四川省成都市武侯区高新 with 原医安舞 at 0.56 over its end).
+OVERPRINT_SHARE, OVERPRINT_CONF = 0.5, 0.7
 
 
 def _seam_repeat(left: str, right: str, most: int) -> int:
@@ -388,6 +401,11 @@ def _value_after(rows: list[Row], hit: _Hit, all_labels: list[str], spec: FieldS
             mine = [ln for ln in nxt.lines if col_start - line_h <= ln.box.x < col_end]
             if not mine:
                 break
+            # A seal's fleck read as a character on a row of its own between two lines of
+            # the value (公 at 0.55, half the print's height) is no part of it.
+            mine = [ln for ln in mine if not _is_speck(ln, 0, len(compact(ln.text)), line_h)]
+            if not mine:
+                continue
             value += "".join(compact(ln.text) for ln in mine)
             used.append(Row(tuple(mine)))
             prev_bottom = max(ln.box.bottom for ln in mine)

@@ -838,3 +838,55 @@ def test_a_whole_name_opening_with_the_seal_notes_character_is_kept():
         line("签订日期：2023年05月18日", 100, 5),
     ))
     assert v["party_a"] == "盖州辽鑫建材有限公司"
+
+
+def _id_card_address(*address_lines: OcrLine) -> str | None:
+    ocr = page(
+        line("姓名", 100, 0), line("王秀英", 300, 0),
+        line("性别", 100, 1), line("女", 300, 1), line("民族", 500, 1), line("汉", 700, 1),
+        line("出生", 100, 2), line("1949年12月31日", 300, 2),
+        *address_lines,
+        line("公民身份号码", 100, 5), line("11010519491231002X", 600, 5),
+    )
+    return extract(ocr, today=dt.date(2026, 12, 4)).value("address")
+
+
+def test_a_seal_legend_read_over_the_end_of_an_address_line_is_dropped():
+    """原医安舞 read at 0.56 over the end of 住址四川省成都市武侯区高新: two lines of print
+    never share columns on a row, so the doubted one is the seal's."""
+    from extractors.fields import group_rows
+
+    def at(text, x, w, row, conf=0.99):
+        return OcrLine(text, conf, Box(x, round(100 + row * 80), w, 30))
+
+    legend = at("原医安舞", 380, 150, 2.9, conf=0.56)
+    address = _id_card_address(
+        at("住址四川省成都市武侯区高新", 100, 420, 3), legend,
+        at("大道942号21幢1单元603室", 160, 400, 3 + 45 / 80),
+    )
+    assert address == "四川省成都市武侯区高新大道942号21幢1单元603室"
+    # Whichever of the two is doubted goes; read both sure, or only touching, both stay.
+    doubted_print = at("住址四川省成都市武侯区高新", 100, 420, 3, conf=0.6)
+    sure_legend = at("原医安舞", 380, 150, 2.9)
+    assert [ln.text for ln in group_rows((doubted_print, sure_legend))[0].lines] == ["原医安舞"]
+    sure_print = at("住址四川省成都市武侯区高新", 100, 420, 3)
+    assert len(group_rows((sure_print, sure_legend))[0].lines) == 2
+    assert len(group_rows((sure_print, at("原医安舞", 510, 150, 2.9, conf=0.56)))[0].lines) == 2
+
+
+def test_a_fleck_on_a_row_of_its_own_inside_a_wrapped_address_is_passed_over():
+    def at(text, x, w, h, row, conf=0.99):
+        return OcrLine(text, conf, Box(x, round(100 + row * 80), w, h), ())
+
+    address = _id_card_address(
+        line("住址", 100, 3), at("四川省成都市武侯区高新", 300, 400, 30, 3),
+        at("公", 700, 14, 14, 3 + 30 / 80, conf=0.55),  # a fleck, between the two lines
+        at("大道942号21幢1单元603室", 300, 400, 30, 3 + 55 / 80),
+    )
+    assert address == "四川省成都市武侯区高新大道942号21幢1单元603室"
+    # Print of its full height is no fleck: it is part of the address.
+    address = _id_card_address(
+        line("住址", 100, 3), at("四川省成都市武侯区高新", 300, 400, 30, 3),
+        at("大道942号21幢1单元603室", 300, 400, 30, 3 + 45 / 80),
+    )
+    assert address == "四川省成都市武侯区高新大道942号21幢1单元603室"
