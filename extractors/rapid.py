@@ -351,11 +351,32 @@ def unboxed_rows(gray: np.ndarray, boxed: list[np.ndarray], height: float) -> li
     _, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     rows = []
     for x, y, w, h, _ in stats[1:]:
-        if not UNBOXED_HEIGHT[0] * height <= h <= UNBOXED_HEIGHT[1] * height or w < UNBOXED_MIN_WIDTH * height:
+        if w < UNBOXED_MIN_WIDTH * height or h < UNBOXED_HEIGHT[0] * height:
             continue
-        if ink[y : y + h, x : x + w].mean() >= UNBOXED_MIN_FILL:
-            rows.append(Box(int(x), int(y), int(w), int(h)))
+        for top, band_h in _dense_bands(ink[y : y + h, x : x + w]) if h > UNBOXED_HEIGHT[1] * height else [(0, h)]:
+            if UNBOXED_HEIGHT[0] * height <= band_h <= UNBOXED_HEIGHT[1] * height \
+                    and ink[y + top : y + top + band_h, x : x + w].mean() >= UNBOXED_MIN_FILL:
+                rows.append(Box(int(x), int(y + top), int(w), int(band_h)))
     return rows
+
+
+# A row of print under a seal joins the seal's ring and legend into one blob taller than a
+# line: the rows where ink crosses more than this share of the blob's width are the print.
+DENSE_ROW_SHARE = 0.12
+
+
+def _dense_bands(ink: np.ndarray) -> list[tuple[int, int]]:
+    """(top, height) of each run of pixel rows of `ink` (0/1) inked across more than
+    DENSE_ROW_SHARE of its width."""
+    dense = ink.sum(axis=1) > DENSE_ROW_SHARE * ink.shape[1]
+    bands, start = [], None
+    for i, d in enumerate([*dense.tolist(), False]):
+        if d and start is None:
+            start = i
+        elif not d and start is not None:
+            bands.append((start, i - start))
+            start = None
+    return bands
 
 
 def _hull(poly) -> np.ndarray:

@@ -187,3 +187,17 @@ def test_a_line_the_detector_boxed_nothing_of_is_detected_again_and_read():
     found = engine._read_unboxed_rows(gray, gray, boxed, height, 1.0, 18 / 28, 0.0)
     assert [ln.text for ln in found] == ["路435号28幢3单元2103"]
     assert found[0].box.y > 100 and found[0].conf >= 0.9
+
+
+def test_a_row_of_print_a_seal_ring_crosses_is_still_found():
+    """A seal stamped over the end of the line joins ring and print into one blob taller
+    than a line: the rows inked across the blob are the print's."""
+    import cv2
+
+    from extractors.rapid import unboxed_rows
+
+    gray, boxed, height = _two_line_page()
+    sealed = gray.copy()
+    cv2.circle(sealed, (420, 135), 110, 0, 5)
+    (row,) = unboxed_rows(sealed, boxed, height)
+    assert 115 <= row.y <= 140 and 0.6 * height <= row.h <= 1.6 * height and row.x >= 110
