@@ -36,7 +36,16 @@ from .codes import (
     repair_from_other_readings,
     uscc_org_code_ok,
 )
-from .parsing import ARCHIVE_NO_CUT, Term, fold_lookalike_letters, parse_date, parse_id_card_term, parse_money, parse_term
+from .parsing import (
+    ARCHIVE_NO_CUT,
+    Term,
+    ethnic_group,
+    fold_lookalike_letters,
+    parse_date,
+    parse_id_card_term,
+    parse_money,
+    parse_term,
+)
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
 
@@ -770,6 +779,8 @@ def _parse_value(spec: FieldSpec, value: str, page: int, conf: float, box: Box, 
         return {spec.name: f(trimmed)} if trimmed else {}
     if spec.name == "address":
         value = clean_address(value)
+    if spec.name == "ethnicity":
+        value = ethnic_group(value)
     return {spec.name: f(value)} if value else {}
 
 

@@ -890,3 +890,13 @@ def test_a_fleck_on_a_row_of_its_own_inside_a_wrapped_address_is_passed_over():
         at("大道942号21幢1单元603室", 300, 400, 30, 3 + 45 / 80),
     )
     assert address == "四川省成都市武侯区高新大道942号21幢1单元603室"
+
+
+def test_a_seal_legend_read_on_after_the_ethnicity_is_dropped():
+    ocr = page(
+        line("姓名", 100, 0), line("王秀英", 300, 0),
+        line("性别", 100, 1), line("女", 300, 1), line("民族", 500, 1), line("汉工化传媒", 700, 1),
+        line("出生", 100, 2), line("1949年12月31日", 300, 2),
+        line("公民身份号码", 100, 5), line("11010519491231002X", 600, 5),
+    )
+    assert extract(ocr, today=dt.date(2026, 12, 4)).value("ethnicity") == "汉"

@@ -493,3 +493,15 @@ def test_term_is_frozen() -> None:
     term = Term(START, None, True)
     with pytest.raises(AttributeError):
         term.long_term = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("read", "want"), [
+    ("汉", "汉"), ("汉族", "汉"), ("土家", "土家"), ("土", "土"), ("维吾尔", "维吾尔"),
+    ("汉工化传媒", "汉"),  # a seal's legend read on along the row
+    ("土家族", "土家"),
+    ("穿青", "穿青"),  # no nationality of the list: left as read
+])
+def test_an_ethnic_group_is_the_longest_of_the_56_the_value_opens_with(read, want):
+    from extractors.parsing import ethnic_group
+
+    assert ethnic_group(read) == want
