@@ -1218,6 +1218,8 @@ def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> s
     it is: an address misread in its turn (山东岛市…) puts nothing right."""
     if conf >= PLACE_REPAIR_CONF or len(name) < MIN_COMPLETED_PREFIX or not _is_whole_org(name) or opens_with_place(name):
         return name
+    if opens_with_place(name[1:]):
+        return name  # a stray glyph before a real place (杭杭州…): `stray_before_place`'s
     head = name[:2]
     if head in "".join(t for t, _ in texts):
         return name

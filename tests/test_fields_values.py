@@ -335,6 +335,9 @@ def test_a_name_in_a_table_gives_way_only_to_a_surer_reading_of_it_in_the_text()
         # A real city as read: another city on the page (a contract's court) is no fix.
         ("广州立达建筑工程有限公司", 0.9, "任何一方均可向杭州市上城区人民法院提起诉讼。", "广州立达建筑工程有限公司"),
         ("石家庄立达建筑工程有限公司", 0.9, "河北省邯郸市…", "石家庄立达建筑工程有限公司"),
+        # A stray glyph before a real place (a seal's 杭 boxed beside 杭州…) is no misread
+        # place: dropping it is stray_before_place's business, not turning 杭杭 into 杭州.
+        ("杭杭州利昌食品有限公司", 0.977, "浙江省杭州市上城区创新大道664号", "杭杭州利昌食品有限公司"),
     ],
 )
 def test_a_misread_place_is_put_right_only_from_one_city_the_page_names(name, conf, page_text, want):
