@@ -220,7 +220,8 @@ class RapidOcrEngine(OcrEngine):
             return 90, ()
         # Detection coordinates → recognition page coordinates.
         polys = [np.asarray(b, dtype=np.float32) * (rec_scale / det_scale) for b in ocr.sorted_boxes(boxes)]
-        crops = ocr.get_crop_img_list(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), extend_short_lines(polys, page.shape[1]))
+        page_bgr = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        crops = ocr.get_crop_img_list(page_bgr, extend_short_lines(polys, page.shape[1]))
         if judge_orientation and self.use_cls:
             _, verdicts, _ = ocr.text_cls(crops)  # classifies copies
             if _upside_down(crops, verdicts):
@@ -242,8 +243,8 @@ class RapidOcrEngine(OcrEngine):
         texts, _ = ocr.text_rec(crops)
         lines = self._lines(polys, texts, rec_scale, gray.shape, TEXT_SCORE)
         if height is not None:
-            boxed = [np.float32([ln.box.x, ln.box.y, ln.box.right, ln.box.bottom]) for ln in lines]
-            lines += self._read_unboxed_rows(gray, page, boxed, height, rec_scale, det_scale, level)
+            boxes_read = [ln.box for ln in lines]
+            lines += self._read_unboxed_rows(gray, page_bgr, boxes_read, height, rec_scale, det_scale, level)
         lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
         return 0, tuple(lines)
 
@@ -257,16 +258,17 @@ class RapidOcrEngine(OcrEngine):
                     lines.append(line)
         return lines
 
-    def _read_unboxed_rows(self, gray, page, boxed, height: float, rec_scale: float, det_scale: float,
-                           level: float) -> list[OcrLine]:
+    def _read_unboxed_rows(self, gray, page_bgr, boxes_read: list[Box], height: float, rec_scale: float,
+                           det_scale: float, level: float) -> list[OcrLine]:
         """Lines in the rows of print the detector boxed nothing of (`unboxed_rows`): each
-        row's band of the page detected again at other sizes (UNBOXED_DET_SCALES), until
-        one finds lines there; those read surer than UNBOXED_TEXT_SCORE are kept."""
+        row's band of `gray` detected again at other sizes (UNBOXED_DET_SCALES), until one
+        finds lines there, read from `page_bgr` (the page at the recogniser's scale, in
+        colour as it takes it); those read surer than UNBOXED_TEXT_SCORE are kept."""
         import cv2
 
         ocr = self._ocr
         found: list[OcrLine] = []
-        for row in unboxed_rows(gray, boxed, height):
+        for row in unboxed_rows(gray, boxes_read, height):
             y0 = max(0, int(row.y - height))
             y1 = min(gray.shape[0], int(row.bottom + height))
             band = gray[y0:y1]
@@ -280,7 +282,7 @@ class RapidOcrEngine(OcrEngine):
                 if not polys:
                     continue
                 rec_polys = [p * rec_scale for p in polys]
-                crops = ocr.get_crop_img_list(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), rec_polys)
+                crops = ocr.get_crop_img_list(page_bgr, rec_polys)
                 texts, _ = ocr.text_rec(crops)
                 found += self._lines(rec_polys, texts, rec_scale, gray.shape, UNBOXED_TEXT_SCORE)
                 break
@@ -334,9 +336,9 @@ UNBOXED_DET_SCALES = (1.5, 0.75)  # of the page's detection scale, tried in turn
 UNBOXED_TEXT_SCORE = 0.9  # a second chance: only what is read sure is taken
 
 
-def unboxed_rows(gray: np.ndarray, boxed: list[np.ndarray], height: float) -> list[Box]:
-    """Rows of dark ink on `gray` outside every box of `boxed` (each [x0, y0, x1, y1] in
-    `gray`'s pixels: the lines read), as tall as a line of `height` px text and at least
+def unboxed_rows(gray: np.ndarray, boxes_read: list[Box], height: float) -> list[Box]:
+    """Rows of dark ink on `gray` outside every box of `boxes_read` (in `gray`'s pixels:
+    the lines read), as tall as a line of `height` px text and at least
     UNBOXED_MIN_WIDTH of it long. A line the detector found but that was dropped (read
     unsure, or a seal's arc) is ink outside them too: detected again, it is taken only
     when read sure and level."""
@@ -344,8 +346,8 @@ def unboxed_rows(gray: np.ndarray, boxed: list[np.ndarray], height: float) -> li
 
     ink = (gray < UNBOXED_INK).astype(np.uint8)
     pad = int(round(height * 0.3))
-    for x0, y0, x1, y1 in boxed:
-        ink[max(0, int(y0) - pad) : int(y1) + pad + 1, max(0, int(x0) - pad) : int(x1) + pad + 1] = 0
+    for b in boxes_read:
+        ink[max(0, b.y - pad) : b.bottom + pad + 1, max(0, b.x - pad) : b.right + pad + 1] = 0
     k = max(3, int(round(height)))
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     _, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)

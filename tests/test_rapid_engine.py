@@ -20,6 +20,7 @@ if str(REPO) not in sys.path:  # samples/ is imported from the repo root (sample
 
 from extractors.fields import extract  # noqa: E402
 from extractors.ocr import make_engine  # noqa: E402
+from extractors.records import Box  # noqa: E402
 from extractors.reading import read_document, receive  # noqa: E402
 from samples.generate import generate  # noqa: E402
 
@@ -147,8 +148,8 @@ def test_a_short_line_is_cropped_with_room_at_its_right_end_where_the_page_is_em
 
 
 def _two_line_page() -> tuple[np.ndarray, list, float]:
-    """A page with two lines of print, as prepared (28 px text), the first line's box and
-    the text height: the second line is print no box covers."""
+    """A page with two lines of print, as prepared (28 px text), the first line's box (in
+    a list: the boxes read) and the text height: the second line is print no box covers."""
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 28, index=2)
@@ -159,7 +160,7 @@ def _two_line_page() -> tuple[np.ndarray, list, float]:
     gray = np.asarray(img)
     first = gray[:110] < 128
     ys, xs = np.nonzero(first)
-    return gray, [np.float32([xs.min(), ys.min(), xs.max(), ys.max()])], 28.0
+    return gray, [Box(int(xs.min()), int(ys.min()), int(xs.max() - xs.min()), int(ys.max() - ys.min()))], 28.0
 
 
 def test_a_row_of_print_outside_every_box_is_found_and_seal_like_ink_is_not():
@@ -170,7 +171,7 @@ def test_a_row_of_print_outside_every_box_is_found_and_seal_like_ink_is_not():
     gray, boxed, height = _two_line_page()
     (row,) = unboxed_rows(gray, boxed, height)
     assert 110 <= row.y <= 130 and 0.6 * height <= row.h <= 1.6 * height and row.x >= 110
-    assert unboxed_rows(gray, boxed + [np.float32([row.x, row.y, row.right, row.bottom])], height) == []
+    assert unboxed_rows(gray, boxed + [row], height) == []
     # A seal's ring and a rule: ink, but no row of print.
     page = np.full((400, 900), 255, np.uint8)
     cv2.circle(page, (450, 200), 150, 0, 6)
@@ -180,11 +181,13 @@ def test_a_row_of_print_outside_every_box_is_found_and_seal_like_ink_is_not():
 
 @pytest.mark.ocr
 def test_a_line_the_detector_boxed_nothing_of_is_detected_again_and_read():
+    import cv2
+
     from extractors.rapid import RapidOcrEngine
 
     gray, boxed, height = _two_line_page()
     engine = RapidOcrEngine()
-    found = engine._read_unboxed_rows(gray, gray, boxed, height, 1.0, 18 / 28, 0.0)
+    found = engine._read_unboxed_rows(gray, cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), boxed, height, 1.0, 18 / 28, 0.0)
     assert [ln.text for ln in found] == ["路435号28幢3单元2103"]
     assert found[0].box.y > 100 and found[0].conf >= 0.9
 
