@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 
 # --- USCC (GB 32100-2015) -------------------------------------------------------------
@@ -22,6 +23,8 @@ ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+
+CODE_LENGTH = 18  # both codes
 
 # What OCR engines mistake a character for, both ways (SPEC.md §3). A candidate that fails its
 # check is repaired by trying these substitutions.
@@ -266,6 +269,75 @@ def agreeing_repair(raws: list[str], kind: str, *, today: dt.date | None = None)
     if len(agreed) != 1:
         return None
     return _repaired(readings[0], agreed[0])
+
+
+# --- choice readings: a recogniser's runner-ups ----------------------------------------
+# A recogniser unsure of a character says what else it might be: 91110108MAYM[83]0507K is
+# read with 8 first and 3 second at its thirteenth character. The choices are what the
+# engine read there, not the whole alphabet; still, every candidate is one more chance
+# for a wrong code to pass its check, and the characters read with confidence may be
+# wrong too (of 9 choice readings that misread a code on degraded dev pages, 3 had a sure
+# character wrong, and one of those, alone, repaired to a wrong code that passed). So a
+# reading with more than MAX_DOUBTFUL doubtful characters is not repaired; its sure
+# characters must be read the same by MIN_SURE_BACKING plain readings of the line
+# (the same view's own reading, and one more: the page's, another view's or another
+# engine's); and the repair is taken only when exactly one candidate validates.
+MAX_DOUBTFUL = 3
+MIN_SURE_BACKING = 2
+_CHOICE = re.compile(r"\[([0-9A-Z]{2,})\]|([0-9A-Z])")
+
+
+def choice_slots(text: str) -> list[str] | None:
+    """The characters a choice reading allows at each position (``AB[83]C`` → A, B, 83,
+    C), or None when `text` is anything else than code characters and choices."""
+    slots, at = [], 0
+    for m in _CHOICE.finditer(text.upper()):
+        if m.start() != at:
+            return None
+        slots.append(m.group(1) or m.group(2))
+        at = m.end()
+    return slots if at == len(text) and slots else None
+
+
+def choice_reading(slots) -> str:
+    """Slots (`rapid.decode_choices`: a character, or a character and its runner-up)
+    written as a choice reading: ``("A", "B", "83", "C")`` → ``AB[83]C``."""
+    return "".join(f"[{s}]" if len(s) > 1 else s for s in slots)
+
+
+def repair_from_choices(texts: list[str], kind: str, *, today: dt.date | None = None) -> CodeReading | None:
+    """The one code that the choice readings among `texts` allow and that validates: each
+    reading of 18 positions with 1 to MAX_DOUBTFUL doubtful ones whose sure characters
+    MIN_SURE_BACKING of the other (plain) readings in `texts` read alike, every
+    combination of its choices kept to what may stand at each position. None when no
+    candidate validates, or two different ones do."""
+    allowed, valid = _rules(kind, today)
+    plain = [run for t in texts if "[" not in t for run in re.findall(r"[0-9A-Z]+", re.sub(r"[\s\-]", "", t).upper())
+             if len(run) == CODE_LENGTH]
+    found: dict[str, str] = {}  # code → the first choices it was repaired from
+    for text in texts:
+        slots = choice_slots(text) if "[" in text else None
+        if slots is None or len(slots) != CODE_LENGTH:
+            continue
+        doubtful = [i for i, s in enumerate(slots) if len(s) > 1]
+        if not doubtful or len(doubtful) > MAX_DOUBTFUL:
+            continue
+        first = "".join(s[0] for s in slots)
+        sure = [i for i in range(CODE_LENGTH) if i not in doubtful]
+        if sum(all(run[i] == first[i] for i in sure) for run in plain) < MIN_SURE_BACKING:
+            continue
+        options = [[c for c in slots[i] if c in allowed(i)] for i in doubtful]
+        for combo in itertools.product(*options):
+            cand = list(first)
+            for i, c in zip(doubtful, combo, strict=True):
+                cand[i] = c
+            code = "".join(cand)
+            if valid(code):
+                found.setdefault(code, first)
+    if len(found) != 1:
+        return None
+    ((value, raw),) = found.items()
+    return _repaired(raw, value)
 
 
 def _rules(kind: str, today: dt.date | None):

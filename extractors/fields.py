@@ -33,6 +33,7 @@ from .codes import (
     mask_id_number,
     read_id_number,
     read_uscc,
+    repair_from_choices,
     repair_from_other_readings,
     uscc_org_code_ok,
 )
@@ -45,6 +46,7 @@ from .parsing import (
     parse_id_card_term,
     parse_money,
     parse_term,
+    place_names,
 )
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
@@ -649,7 +651,8 @@ def _code_windows(text: str, reader) -> list[str]:
 def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | None) -> Field | None:
     """From one or more readings of a code line: a run that validates as read; else a
     unique repair of impossible characters; else a repair two readings agree on; else
-    unreadable, keeping the raw reading as evidence."""
+    one over a re-reading's runner-ups (`repair_from_choices`); else unreadable, keeping
+    the raw reading as evidence."""
     reader = read_uscc if kind == "uscc" else read_id_number
     runs = [r.upper() for raw in raws for r in _code_windows(re.sub(r"[\s\-]", "", fold_lookalike_letters(raw)), reader)]
     readings: list[CodeReading] = [reader(r) for r in runs]
@@ -659,7 +662,7 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     for r in readings:
         if r.status == "repaired":
             return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
-    agreed = repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind)
+    agreed = repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind) or repair_from_choices(list(raws), kind)
     if agreed is not None:
         return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     if readings:
@@ -1226,14 +1229,6 @@ def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> s
     cities = cities_named("".join(t for t, c in texts if c > conf))
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
-
-
-@functools.cache
-def place_names() -> frozenset[str]:
-    """Provinces and prefecture- and county-level cities (places.txt, GB/T 2260), without
-    省/市."""
-    text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def opens_with_place(name: str) -> bool:

@@ -196,6 +196,11 @@ class CombinedEngine(OcrEngine):
     def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
         return self.page.read_text(gray, box)
 
+    def read_text_choices(self, gray: np.ndarray, box: Box) -> tuple[str, tuple[str, ...]] | None:
+        """The page engine's reading of `box` with its runner-ups, if it gives them."""
+        with_choices = getattr(self.page, "read_text_choices", None)
+        return with_choices(gray, box) if with_choices is not None else None
+
     def line_readers(self) -> tuple[OcrEngine, ...]:
         """The engines that give second readings of a code line, each on its own: the
         line engine, then the page engine (RapidOCR re-reads a code cut out of its line

@@ -10,10 +10,12 @@ as if it had been read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 # --- whitespace and width ---------------------------------------------------------------
 
@@ -566,3 +568,23 @@ def ethnic_group(value: str) -> str:
         if value[:k] in ETHNIC_GROUPS:
             return value[:k]
     return value
+
+
+@functools.cache
+def place_names() -> frozenset[str]:
+    """Provinces and prefecture- and county-level cities (places.txt, GB/T 2260), without
+    省/市."""
+    text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def without_place(name: str) -> str:
+    """`name` without the places it opens with, if any (the longest each time, and the
+    省/市/区/县 after it: 黑龙江省哈尔滨市星澜… → 星澜…)."""
+    while True:
+        k = next((k for k in (4, 3, 2) if name[:k] in place_names()), 0)
+        if not k:
+            return name
+        name = name[k:]
+        if name[:1] in ("省", "市", "区", "县"):
+            name = name[1:]

@@ -34,7 +34,7 @@ from .imaging import (
     grey_and_seal,
 )
 from .ocr import OcrEngine
-from .parsing import fold_lookalike_letters, strip_cjk_spaces
+from .parsing import COMPANY_FORMS, fold_lookalike_letters, strip_cjk_spaces
 from .records import Box, IncomingFile, OcrLine, OcrResult, PageText, Word
 from .rereading import (
     choose_alternatives,
@@ -45,6 +45,7 @@ from .rereading import (
     late_start,
     name_piece_groups,
     second_readings,
+    trade_words_from_runner_ups,
     voted_text,
     wants_second_reading,
     wants_vote,
@@ -214,14 +215,32 @@ def _two_views(gray: np.ndarray, box: Box, engine: OcrEngine) -> list[tuple[str,
 
 def _vote_on_doubtful_lines(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
     """Lines of Han text read with doubt (`rereading.wants_vote`) read in two more views;
-    a character both views read as another is taken (`rereading.voted_text`)."""
+    a character both views read as another is taken (`rereading.voted_text`). Then a
+    company's trade words are mended from the recogniser's runner-ups
+    (`_trade_words_mended`)."""
     out = []
     for line in lines:
-        voted = voted_text(line.text, line.conf, _two_views(gray, line.box, engine)) if wants_vote(line) else None
-        if voted is not None:
-            line = OcrLine(voted, line.conf, line.box, _words_along(line.words, line.text, voted), line.alternatives)
+        if wants_vote(line):
+            text = voted_text(line.text, line.conf, _two_views(gray, line.box, engine)) or line.text
+            text = _trade_words_mended(gray, line.box, text, engine) or text
+            if text != line.text:
+                line = OcrLine(text, line.conf, line.box, _words_along(line.words, line.text, text), line.alternatives)
         out.append(line)
     return tuple(out)
+
+
+def _trade_words_mended(gray: np.ndarray, box: Box, text: str, engine: OcrEngine) -> str | None:
+    """`text` (a doubtful line) with the trade words of the company it names mended from
+    the runner-ups of the engine's reading of `box` (`rereading.trade_words_from_runner_ups`),
+    when that reading reads `text` character for character; None otherwise, and for an
+    engine that gives no runner-ups."""
+    if not any(form in text for form in COMPANY_FORMS):
+        return None
+    with_choices = getattr(engine, "read_text_choices", None)
+    reading = with_choices(gray, box) if with_choices is not None else None
+    if reading is None or reading[0] != text:
+        return None
+    return trade_words_from_runner_ups(text, reading[1])
 
 
 def _words_along(words: tuple[Word, ...], old: str, new: str) -> tuple[Word, ...]:

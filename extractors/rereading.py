@@ -19,16 +19,18 @@ Pure functions of text, boxes and pixels, except `second_readings`, which calls 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
-from .codes import is_valid_id_number, is_valid_uscc
+from .codes import CODE_LENGTH, choice_slots, is_valid_id_number, is_valid_uscc
+from .parsing import COMPANY_FORMS, without_place
 from .records import Box, OcrLine, Word
 
 CODE_LABELS = ("统一社会信用代码", "公民身份号码", "身份证号码", "身份证号")
-CODE_LENGTH = 18
 _CODE_RUN = re.compile(r"[0-9A-Za-z]{15,}")
 # A run that may be a code read with a space, a hyphen or a dot inside.
 _LOOSE_RUN = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z \-.]*[0-9A-Za-z])?")
@@ -318,19 +320,28 @@ def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
     (on 305 damaged code lines, keeping every re-reading repaired one of them wrong and
     gained none)."""
     texts = [first, *readings]
+    choices = {i for i, text in enumerate(texts) if "[" in text and choice_slots(text) is not None}
     backed: set[str] = set()
     for i, text in enumerate(readings, start=1):
-        for code in valid_codes(text):
-            if any(backs(code, other) for j, other in enumerate(texts) if j != i):
+        for code in set() if i in choices else valid_codes(text):
+            if any(backs(code, other) for j, other in enumerate(texts) if j != i and j not in choices):
                 backed.add(code)
     if len(backed) == 1:
         return (backed.pop(),)
     out: list[str] = []
     for i, text in enumerate(readings, start=1):
-        if valid_codes(text) or text in out:
+        if text in out:
+            continue
+        if i in choices:
+            # A choice reading (codes.repair_from_choices) backs nothing and is kept when
+            # its first choices, as a reading of their own, were kept.
+            if "".join(s[0] for s in choice_slots(text)) in out:
+                out.append(text)
+            continue
+        if valid_codes(text):
             continue
         runs = [r for r in re.findall(r"[0-9A-Z]+", text.upper()) if len(r) == CODE_LENGTH]
-        if any(backs(r, other) for r in runs for j, other in enumerate(texts) if j != i):
+        if any(backs(r, other) for r in runs for j, other in enumerate(texts) if j != i and j not in choices):
             out.append(text)
     return tuple(out)
 
@@ -460,9 +471,16 @@ def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> li
         for view in VIEWS.get(reader.name, ("plain",)):
             if view not in views:
                 views[view] = drop_light_ink(crop, em)
-            reading, _conf = reader.read_line(views[view], inner, charset)
+            with_choices = getattr(reader, "read_line_choices", None)
+            if with_choices is None:
+                reading, _conf = reader.read_line(views[view], inner, charset)
+                choices = reading
+            else:
+                reading, _conf, choices = with_choices(views[view], inner, charset)
             if reading:
                 out.append(reading)
+            if choices != reading:
+                out.append(choices)
     return out
 
 
@@ -661,3 +679,60 @@ def voted_text(text: str, conf: float, views: Sequence[tuple[str, float]]) -> st
                 out[i] = ch
     voted = "".join(out)
     return voted if voted != text else None
+
+
+# --- a trade word misread, its runner-up the real one -------------------------------------
+# Under a seal the recogniser reads a character of a company's trade word as another of
+# like shape (餐软 for 餐饮, 產品 for 食品), at times sure enough that no view outvotes it,
+# but with the printed character as its runner-up. A company's name states its trade just
+# before its company form (企业名称登记管理规定: 字号 + 行业 + 组织形式), in a few common
+# words (industry_terms.txt). Walking back from the form over such words, where the
+# characters read make no trade word but one runner-up of a doubtful character makes one,
+# that runner-up is taken; the walk stops where neither makes one, so the trade name
+# before the trade words is left as read. A name needs its trade name: a
+# mend that leaves fewer than MIN_TRADE_NAME characters of it after the place (杭州环球
+# 科技 mended to 杭州环保科技) mended the trade name, and is not taken.
+TRADE_WORD_LENGTHS = (4, 3, 2)
+MIN_TRADE_NAME = 2
+_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]*$")
+
+
+@functools.cache
+def industry_terms() -> frozenset[str]:
+    text = Path(__file__).with_name("industry_terms.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def trade_words_from_runner_ups(text: str, slots: Sequence[str]) -> str | None:
+    """`text` with the trade words before its company form mended from the runner-ups in
+    `slots` (one per character of `text`: the character, or it and its runner-up); None
+    when nothing is mended, or `slots` is not a reading of `text`."""
+    if len(slots) != len(text) or any(s[0] != c for s, c in zip(slots, text, strict=True)):
+        return None
+    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
+    if not starts:
+        return None
+    terms, out, pos = industry_terms(), list(text), min(starts)
+    while pos >= min(TRADE_WORD_LENGTHS):
+        k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
+        if k is not None:
+            pos -= k
+            continue
+        mended = set()
+        for k in TRADE_WORD_LENGTHS:
+            for i in range(max(0, pos - k), pos) if pos >= k else ():
+                for alt in slots[i][1:]:
+                    word = out[pos - k : pos]
+                    word[i - (pos - k)] = alt
+                    if "".join(word) in terms:
+                        mended.add((i, alt, k))
+        if len(mended) != 1:
+            break
+        ((i, alt, k),) = mended
+        out[i] = alt
+        pos -= k
+    mended_text = "".join(out)
+    if mended_text == text:
+        return None
+    name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)  # after 甲方： and the like
+    return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None

@@ -11,6 +11,8 @@ from extractors.codes import (
     _allowed_id,
     _allowed_uscc,
     agreeing_repair,
+    choice_reading,
+    choice_slots,
     CONFUSABLES,
     USCC_ALPHABET,
     id_birth_date,
@@ -22,6 +24,7 @@ from extractors.codes import (
     org_code_check_char,
     read_id_number,
     read_uscc,
+    repair_from_choices,
     repair_from_other_readings,
     uscc_check_char,
     uscc_org_code_ok,
@@ -218,3 +221,69 @@ def test_mask_hides_birth_date_and_sequence():
     masked = mask_id_number("11010519491231002X")
     assert masked == "110105********002X"
     assert "19491231" not in masked
+
+
+# --- choice readings -------------------------------------------------------------------
+
+
+def _with_choice(code: str, i: int, first: str, second: str) -> str:
+    return code[:i] + f"[{first}{second}]" + code[i + 1 :]
+
+
+def test_choice_slots():
+    assert choice_reading(("A", "B", "83", "C")) == "AB[83]C"
+    assert choice_slots("AB[83]C") == ["A", "B", "83", "C"]
+    assert choice_slots("AB[83]C-") is None
+    assert choice_slots("统一[83]") is None
+    assert choice_slots("") is None
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id_number", _random_id, _allowed_id)])
+def test_a_runner_up_backed_by_two_readings_of_the_sure_characters_repairs(kind, make, allowed):
+    """A character misread with the truth as its runner-up is repaired when two plain
+    readings read the sure characters alike; with only its own plain reading it is not."""
+    rng = random.Random(23)
+    repaired = 0
+    for _ in range(200):
+        true = make(rng)
+        i = rng.randrange(18)
+        wrong = rng.choice([c for c in allowed(i) if c != true[i]])
+        misread = true[:i] + wrong + true[i + 1 :]
+        choices = _with_choice(true, i, wrong, true[i])
+        assert repair_from_choices([misread, choices], kind, today=TODAY) is None
+        result = repair_from_choices([misread, misread, choices], kind, today=TODAY)
+        # An ID number's check is mod 11: the first choice may itself pass (then it is no
+        # repair's business); never may the repair give anything but the truth.
+        assert result is None or result.value == true
+        repaired += result is not None
+    assert repaired > 150
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id_number", _random_id, _allowed_id)])
+def test_choices_that_disagree_with_the_other_readings_repair_nothing(kind, make, allowed):
+    """The choice reading's sure characters read otherwise by the other readings (a sure
+    character misread): no candidate is tried, even one that would pass."""
+    rng = random.Random(29)
+    for _ in range(200):
+        true = make(rng)
+        i, j = rng.sample(range(18), 2)
+        wrong_i = rng.choice([c for c in allowed(i) if c != true[i]])
+        wrong_j = rng.choice([c for c in allowed(j) if c != true[j]])
+        misread = true[:i] + wrong_i + true[i + 1 :]
+        misread = misread[:j] + wrong_j + misread[j + 1 :]
+        # the choice reading sure of its wrong j; the others read j right
+        choices = _with_choice(misread, i, wrong_i, true[i])
+        other = true[:i] + wrong_i + true[i + 1 :]
+        assert repair_from_choices([other, other, choices], kind, today=TODAY) is None
+
+
+def test_too_many_doubts_or_two_passing_candidates_repair_nothing():
+    true = "91350100M000100Y43"
+    doubts = "".join(f"[{c}{'7' if c != '7' else '8'}]" if k < 4 else c for k, c in enumerate(true))
+    assert repair_from_choices([true, true, doubts], "uscc") is None
+    # two choice readings leading to two different passing codes
+    a = _with_choice(true, 17, "4", "3")  # 3 is the check character: passes
+    wrong_body = true[:12] + "7" + true[13:17]
+    b = _with_choice(wrong_body + "3", 17, "3", uscc_check_char(wrong_body))
+    assert repair_from_choices([true[:17] + "4", true[:17] + "4", a], "uscc").value == true
+    assert repair_from_choices([true[:17] + "4", true[:17] + "4", wrong_body + "3", wrong_body + "3", a, b], "uscc") is None

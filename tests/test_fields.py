@@ -102,6 +102,19 @@ def test_code_found_by_shape_when_label_is_misread():
     assert ex.fields["uscc"].value == "91350100M000100Y43"
 
 
+def test_code_repaired_from_a_re_reading_runner_up():
+    """The page and a re-reading both read the check character as 8; the re-reading's
+    recogniser had 3 close behind it. The repair takes 3, and says it repaired."""
+    misread = "91350100M000100Y48"
+    alts = (misread, "91350100M000100Y4[83]")
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(misread, 600, 1, alts=alts)]), today=TODAY)
+    assert ex.fields["uscc"].value == "91350100M000100Y43"
+    assert ex.fields["uscc"].status == "repaired"
+    # The page's reading alone backs nothing: the re-reading's own plain twin is missing.
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(misread, 600, 1, alts=alts[1:])]), today=TODAY)
+    assert ex.fields["uscc"].value is None
+
+
 def test_expired_licence_is_a_warning():
     ex = extract(licence(rep=[line("法定代表人", 100, 4), line("张伟", 600, 4), line("营业期限", 1300, 4), line("2005年03月12日至2025年03月11日", 1600, 4)]), today=TODAY)
     assert any("expired" in w for w in ex.warnings)

@@ -204,3 +204,30 @@ def test_a_row_of_print_a_seal_ring_crosses_is_still_found():
     cv2.circle(sealed, (420, 135), 110, 0, 5)
     (row,) = unboxed_rows(sealed, boxed, height)
     assert 115 <= row.y <= 140 and 0.6 * height <= row.h <= 1.6 * height and row.x >= 110
+
+
+@pytest.mark.ocr
+def test_readings_with_runner_ups_read_as_the_plain_readings_do(pages):
+    """`read_text_choices` and `read_line_choices` are the plain readings with runner-ups
+    beside the characters: their first choices are what `read_text` / `read_line` read."""
+    from PIL import Image
+
+    from extractors.codes import choice_slots
+    from extractors.reading import CODE_CHARSET
+
+    licence = next(p for p in pages if p.stem.startswith("business_licence"))
+    truth = json.loads(licence.with_suffix(".json").read_text(encoding="utf-8"))["fields"]
+    gray = np.asarray(Image.open(licence).convert("L"))
+    engine = make_engine("rapidocr+tesseract")
+    rapid = engine.page
+    lines = rapid.read_page(gray)
+    name_line = next(ln for ln in lines if truth["name"] in ln.text)
+    text, slots = engine.read_text_choices(gray, name_line.box)
+    assert text == rapid.read_text(gray, name_line.box)[0]
+    assert truth["name"] in text and len(slots) == len(text)
+    assert all(s[0] == c and 1 <= len(s) <= 2 for s, c in zip(slots, text))
+    code_line = next(ln for ln in lines if truth["uscc"] in ln.text)
+    read, _conf = rapid.read_line(gray, code_line.box, CODE_CHARSET)
+    again, _conf, choices = rapid.read_line_choices(gray, code_line.box, CODE_CHARSET)
+    assert again == read
+    assert "".join(s[0] for s in choice_slots(choices)) == read

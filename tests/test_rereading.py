@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from conftest import SAMPLES
-from extractors.rapid import decode_restricted
+from extractors.rapid import decode_choices, decode_restricted
 from extractors.records import Box, OcrLine, Word
 from extractors.rereading import (
     backs,
@@ -188,6 +188,35 @@ def test_failing_re_readings_are_kept_only_when_another_reading_backs_them():
     near = "110105194912310O28"  # fails (a letter), one character off the first reading
     far = "A101DABH06TT11ELQB"  # fails, near nothing
     assert choose_alternatives(first, [near, far]) == (near,)
+
+
+def test_a_choice_reading_is_kept_with_its_first_choices_and_backs_nothing():
+    first = "统一社会信用代码：91350100M000100Y48"
+    plain = "91350100M000100Y48"
+    choices = "91350100M000100Y4[83]"
+    assert choose_alternatives(first, [plain, choices]) == (plain, choices)
+    # Its first choices not kept (backed by nothing): neither is it.
+    assert choose_alternatives("统一社会信用代码：", ["A101DABH06TT11ELQB", "A101DABH06TT11ELQ[B8]"]) == ()
+    # A choice reading never backs a re-reading: its own plain twin would back itself.
+    assert choose_alternatives("统一社会信用代码：", ["91350100M000100Y48", "91350100M000100Y4[83]"]) == ()
+
+
+def test_choice_decoding_writes_the_runner_up_of_a_doubtful_character():
+    classes = ["blank", "0", "8", "3", "X"]
+    steps = [
+        [0.1, 0.9, 0, 0, 0],  # 0, sure
+        [0.9, 0.1, 0, 0, 0],  # blank
+        [0.1, 0, 0.5, 0.4, 0],  # 8, with 3 close behind
+        [0.2, 0, 0.6, 0.2, 0],  # 8 again: one 8, its best step 0.6
+        [0.9, 0, 0, 0, 0.1],  # blank
+        [0.1, 0, 0, 0.05, 0.85],  # X, sure: its runner-up too weak
+    ]
+    text, conf, choices = decode_choices(np.array(steps, dtype=np.float32), classes, "038X")
+    assert text == "08X"
+    assert choices == ("0", "83", "X")
+    assert abs(conf - (0.9 + 0.5 + 0.85) / 3) < 1e-6
+    # Restricted to an alphabet without 3, the runner-up is the next allowed.
+    assert decode_choices(np.array(steps, dtype=np.float32), classes, "08X")[2] == ("0", "8", "X")
 
 
 def test_restricted_decoding_keeps_only_the_alphabet():
@@ -564,3 +593,46 @@ def test_a_doubtful_misreading_is_voted_back_to_the_print():
     assert voted.text == name and voted.words[0].text == name and voted.box == box
     sure = OcrLine(misread, 0.999, box, (Word(misread, 0.999, box),))
     assert _vote_on_doubtful_lines(gray, (sure,), engine) == (sure,)
+
+
+# --- trade words mended from runner-ups ----------------------------------------------------
+
+
+def _slots(text: str, **runner_ups: str) -> list[str]:
+    """One slot per character of `text`; runner_ups maps a character to its runner-up."""
+    return [c + runner_ups.get(c, "") for c in text]
+
+
+def test_a_trade_word_is_mended_from_a_runner_up():
+    from extractors.rereading import trade_words_from_runner_ups
+
+    assert trade_words_from_runner_ups("西安峰盛餐软管理有限公司", _slots("西安峰盛餐软管理有限公司", 软="饮")) == "西安峰盛餐饮管理有限公司"
+    # after a party's label, and before 有限责任公司
+    text = "甲方：青岛辉祥环深科技有限责任公司"
+    assert trade_words_from_runner_ups(text, _slots(text, 深="保")) == "甲方：青岛辉祥环保科技有限责任公司"
+
+
+def test_trade_words_are_left_alone_without_doubt_or_where_they_make_sense():
+    from extractors.rereading import trade_words_from_runner_ups
+
+    text = "西安峰盛餐软管理有限公司"
+    assert trade_words_from_runner_ups(text, _slots(text)) is None  # no runner-up: no doubt
+    # 软 doubted, but its runner-up makes no trade word
+    assert trade_words_from_runner_ups(text, _slots(text, 软="钦")) is None
+    # a runner-up in the trade name, beyond the trade words, is never taken
+    text = "西安峰盛餐饮管理有限公司"
+    assert trade_words_from_runner_ups(text, _slots(text, 盛="保")) is None
+    # the mend would leave no trade name after the place: 环球 is the trade name
+    text = "杭州环球科技有限公司"
+    assert trade_words_from_runner_ups(text, _slots(text, 球="保")) is None
+    # no company form; a reading that is not of the text
+    assert trade_words_from_runner_ups("西安峰盛餐软管理", _slots("西安峰盛餐软管理", 软="饮")) is None
+    assert trade_words_from_runner_ups(text, _slots("杭州环球科技有限责任公司")) is None
+
+
+def test_without_place():
+    from extractors.parsing import without_place
+
+    assert without_place("黑龙江省哈尔滨市星澜") == "星澜"
+    assert without_place("杭州环保") == "环保"
+    assert without_place("峰盛") == "峰盛"
