@@ -299,6 +299,11 @@ def choice_slots(text: str) -> list[str] | None:
     return slots if at == len(text) and slots else None
 
 
+def first_choices(slots) -> str:
+    """What a choice reading reads as its first choices (``AB[83]C`` → ``AB8C``)."""
+    return "".join(s[0] for s in slots)
+
+
 def choice_reading(slots) -> str:
     """Slots (`rapid.decode_choices`: a character, or a character and its runner-up)
     written as a choice reading: ``("A", "B", "83", "C")`` → ``AB[83]C``."""
@@ -322,7 +327,7 @@ def repair_from_choices(texts: list[str], kind: str, *, today: dt.date | None = 
         doubtful = [i for i, s in enumerate(slots) if len(s) > 1]
         if not doubtful or len(doubtful) > MAX_DOUBTFUL:
             continue
-        first = "".join(s[0] for s in slots)
+        first = first_choices(slots)
         sure = [i for i in range(CODE_LENGTH) if i not in doubtful]
         if sum(all(run[i] == first[i] for i in sure) for run in plain) < MIN_SURE_BACKING:
             continue

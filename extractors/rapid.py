@@ -189,10 +189,7 @@ class RapidOcrEngine(OcrEngine):
         bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
         rec = self._ocr.text_rec
         try:
-            _, height, width = rec.rec_image_shape
-            batch = rec.resize_norm_img(bgr, max(width / height, crop.shape[1] / crop.shape[0]))[np.newaxis]
-            probs = rec.session(batch.astype(np.float32))[0][0]
-            text, conf, slots = decode_choices(probs, rec.postprocess_op.character, charset)
+            text, conf, slots = decode_choices(_rec_scores(rec, bgr), rec.postprocess_op.character, charset)
             return text, conf, choice_reading(slots)
         except AttributeError:  # another rapidocr_onnxruntime than the pinned 1.4.4
             (text, score), = rec([bgr])[0]
@@ -220,11 +217,8 @@ class RapidOcrEngine(OcrEngine):
         rec = self._ocr.text_rec
         if crop is None or not hasattr(rec, "session"):
             return None
-        bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
-        _, height, width = rec.rec_image_shape
-        batch = rec.resize_norm_img(bgr, max(width / height, crop.shape[1] / crop.shape[0]))[np.newaxis]
-        probs = rec.session(batch.astype(np.float32))[0][0]
-        _text, _conf, slots = decode_choices(probs, rec.postprocess_op.character)
+        scores = _rec_scores(rec, cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+        _text, _conf, slots = decode_choices(scores, rec.postprocess_op.character)
         # As read_text gives them: no spaces, simplified forms (one character for one).
         slots = tuple(simplified_forms(s) for s in slots if s[0] != " ")
         return "".join(s[0] for s in slots), slots
@@ -329,6 +323,14 @@ def _line_crop(gray: np.ndarray, box: Box) -> np.ndarray | None:
     y0, y1 = max(0, box.y - pad), min(gray.shape[0], box.bottom + pad)
     crop = gray[y0:y1, max(0, box.x) : min(gray.shape[1], box.right)]
     return None if crop.size == 0 or min(crop.shape) < 4 else crop
+
+
+def _rec_scores(rec, bgr: np.ndarray) -> np.ndarray:
+    """The recogniser's per-step class probabilities for one crop (steps x classes), sized
+    as its own `text_rec` sizes a crop read alone (rapidocr_onnxruntime 1.4.4's members)."""
+    _, height, width = rec.rec_image_shape
+    batch = rec.resize_norm_img(bgr, max(width / height, bgr.shape[1] / bgr.shape[0]))[np.newaxis]
+    return rec.session(batch.astype(np.float32))[0][0]
 
 
 def decode_restricted(probs: np.ndarray, classes, charset: str) -> tuple[str, float]:
@@ -536,7 +538,7 @@ def extend_short_lines(polys: list[np.ndarray], page_width: int) -> list[np.ndar
     """The polygons to crop for recognition: short lines lengthened at their right end
     into free page (see END_ROOM); each polygon starts top-left, then top-right,
     bottom-right, bottom-left. The lines' own boxes stay as detected."""
-    hulls = [(float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max())) for p in polys]
+    hulls = [tuple(float(v) for v in _hull(p)) for p in polys]
     out = []
     for poly, (x0, y0, x1, y1) in zip(polys, hulls, strict=True):
         h = y1 - y0

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .codes import CODE_LENGTH, choice_slots, is_valid_id_number, is_valid_uscc
+from .codes import CODE_LENGTH, choice_slots, first_choices, is_valid_id_number, is_valid_uscc
 from .parsing import COMPANY_FORMS, without_place
 from .records import Box, OcrLine, Word
 
@@ -335,7 +335,7 @@ def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
         if i in choices:
             # A choice reading (codes.repair_from_choices) backs nothing and is kept when
             # its first choices, as a reading of their own, were kept.
-            if "".join(s[0] for s in choice_slots(text)) in out:
+            if first_choices(choice_slots(text)) in out:
                 out.append(text)
             continue
         if valid_codes(text):
