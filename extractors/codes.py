@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -343,6 +344,80 @@ def repair_from_choices(texts: list[str], kind: str, *, today: dt.date | None = 
         return None
     ((value, raw),) = found.items()
     return _repaired(raw, value)
+
+
+# --- likelihood: the valid code the recogniser finds likeliest -----------------------------
+# A code misread with confidence (38 for 35 at a division digit) has no runner-up, but its
+# recogniser still gave the printed character some score. Every valid code one edit away
+# from a reading (a character changed, lost or added) is scored by how likely the
+# recogniser finds it in the crop (`rapid.LineScores`, summed over the views read), and
+# the likeliest is taken when it leads the next by LIKELIHOOD_MARGIN and is not much less
+# likely than the reading itself (LIKELIHOOD_FLOOR): a misread that no one edit mends
+# leaves its one-edit candidates all unlikely, or close together.
+LIKELIHOOD_MARGIN = 10.0  # nats
+LIKELIHOOD_FLOOR = -12.0  # nats, against the likeliest reading's own
+SCORED_MARK = "≈"  # an alternative that is a likeliest code, not a reading
+
+
+def one_edit_codes(run: str, kind: str, *, today: dt.date | None = None) -> set[str]:
+    """The valid codes (of `kind`) `run` is or that one changed, lost or added character
+    away from it makes, each character kept to what may stand where it stands."""
+    allowed, valid = _rules(kind, today)
+    run = run.upper()
+    out = {run} if len(run) == CODE_LENGTH and valid(run) else set()
+    if len(run) == CODE_LENGTH:
+        cands = (run[:i] + c + run[i + 1 :] for i in range(CODE_LENGTH) for c in allowed(i) if c != run[i])
+    elif len(run) == CODE_LENGTH - 1:
+        cands = (run[:i] + c + run[i:] for i in range(CODE_LENGTH) for c in allowed(i))
+    elif len(run) == CODE_LENGTH + 1:
+        cands = (run[:i] + run[i + 1 :] for i in range(len(run)))
+    else:
+        return out
+    out.update(c for c in cands if valid(c))
+    return out
+
+
+def likeliest_code(readings: list[str], likelihood, kinds: tuple[str, ...], *,
+                   today: dt.date | None = None) -> str | None:
+    """The one-edit valid code (`one_edit_codes`, of any of `kinds`) of the code-length
+    runs (17 to 19 characters) in `readings` that `likelihood` (text → log-likelihood)
+    finds likeliest, when it leads the next by LIKELIHOOD_MARGIN and lies within
+    LIKELIHOOD_FLOOR of the likeliest run as read; None otherwise."""
+    runs = {run for t in readings for run in re.findall(r"[0-9A-Z]+", re.sub(r"[\s\-]", "", t).upper())
+            if abs(len(run) - CODE_LENGTH) <= 1}
+    if not runs:
+        return None
+    if max(len(r) for r in runs) < CODE_LENGTH:
+        # Every reading short: a code wrapped onto the next line (…身份证号码：3 / 20505…),
+        # not a character lost. A lost one is seen by some view now and then.
+        return None
+    candidates = set().union(*(one_edit_codes(r, k, today=today) for r in runs for k in kinds))
+    if not candidates:
+        return None
+    scored = sorted(((likelihood(c), c) for c in candidates), reverse=True)
+    best, code = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else -math.inf
+    as_read = max(likelihood(r) for r in runs)
+    if best - runner_up < LIKELIHOOD_MARGIN or best - as_read < LIKELIHOOD_FLOOR:
+        return None
+    return code
+
+
+def scored_reading(code: str) -> str:
+    """A likeliest code (`likeliest_code`) written as a line's alternative: marked, so that
+    extraction never takes it for a code read as it stands."""
+    return SCORED_MARK + code
+
+
+def repair_from_likelihood(texts: list[str], kind: str, *, today: dt.date | None = None) -> CodeReading | None:
+    """The one code of `kind` that the scored readings among `texts` (`scored_reading`)
+    give and that validates; None when none does or two differ."""
+    _allowed, valid = _rules(kind, today)
+    found = {t[len(SCORED_MARK):] for t in texts if t.startswith(SCORED_MARK) and valid(t[len(SCORED_MARK):])}
+    if len(found) != 1:
+        return None
+    code = found.pop()
+    return CodeReading(code, code, "repaired")
 
 
 def _rules(kind: str, today: dt.date | None):

@@ -24,6 +24,7 @@ from rapidfuzz.distance import LCSseq, Levenshtein
 from .classify import classify_page, compact
 from .codes import (
     PROVINCE_NAMES,
+    SCORED_MARK,
     CodeReading,
     address_province,
     agreeing_repair,
@@ -34,6 +35,7 @@ from .codes import (
     read_id_number,
     read_uscc,
     repair_from_choices,
+    repair_from_likelihood,
     repair_from_other_readings,
     uscc_org_code_ok,
 )
@@ -654,6 +656,8 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     one over a re-reading's runner-ups (`repair_from_choices`); else unreadable, keeping
     the raw reading as evidence."""
     reader = read_uscc if kind == "uscc" else read_id_number
+    scored = [raw for raw in raws if raw.startswith(SCORED_MARK)]
+    raws = [raw for raw in raws if not raw.startswith(SCORED_MARK)]
     runs = [r.upper() for raw in raws for r in _code_windows(re.sub(r"[\s\-]", "", fold_lookalike_letters(raw)), reader)]
     readings: list[CodeReading] = [reader(r) for r in runs]
     for r in readings:
@@ -662,7 +666,8 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
     for r in readings:
         if r.status == "repaired":
             return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
-    agreed = repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind) or repair_from_choices(list(raws), kind)
+    agreed = (repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind)
+              or repair_from_choices(list(raws), kind) or repair_from_likelihood(scored, kind))
     if agreed is not None:
         return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     if readings:

@@ -201,6 +201,12 @@ class CombinedEngine(OcrEngine):
         with_choices = getattr(self.page, "read_text_choices", None)
         return with_choices(gray, box) if with_choices is not None else None
 
+    def read_text_scored(self, gray: np.ndarray, box: Box):
+        """The page engine's reading of `box` with its runner-ups and scores, if it gives
+        them (`RapidOcrEngine.read_text_scored`)."""
+        scored = getattr(self.page, "read_text_scored", None)
+        return scored(gray, box) if scored is not None else None
+
     def line_readers(self) -> tuple[OcrEngine, ...]:
         """The engines that give second readings of a code line, each on its own: the
         line engine, then the page engine (RapidOCR re-reads a code cut out of its line

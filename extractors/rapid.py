@@ -21,9 +21,12 @@ Imported lazily by `make_engine`, so tesseract-only use never loads onnxruntime.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -180,21 +183,30 @@ class RapidOcrEngine(OcrEngine):
     def read_line_choices(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float, str]:
         """`read_line`, and the same reading as a choice reading (`codes.choice_reading`):
         each character the recogniser was unsure of written with its runner-up."""
+        text, conf, choices, _scores = self.read_line_scored(gray, box, charset)
+        return text, conf, choices
+
+    def read_line_scored(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float, str, LineScores | None]:
+        """`read_line_choices`, and the recogniser's scores of the crop (`LineScores`: how
+        likely it finds any other text of `charset` there); None for the scores with
+        another rapidocr_onnxruntime than the pinned 1.4.4."""
         import cv2
 
         crop = _line_crop(gray, box)
         if crop is None:
-            return "", 0.0, ""
+            return "", 0.0, "", None
         crop = cv2.resize(crop, (round(crop.shape[1] * LINE_STRETCH), crop.shape[0]), interpolation=cv2.INTER_CUBIC)
         bgr = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
         rec = self._ocr.text_rec
         try:
-            text, conf, slots = decode_choices(_rec_scores(rec, bgr), rec.postprocess_op.character, charset)
-            return text, conf, choice_reading(slots)
+            probs = _rec_scores(rec, bgr)
         except AttributeError:  # another rapidocr_onnxruntime than the pinned 1.4.4
             (text, score), = rec([bgr])[0]
             kept = "".join(c for c in str(text).upper() if c in charset)
-            return kept, float(score) if kept else 0.0, kept
+            return kept, float(score) if kept else 0.0, kept, None
+        classes = rec.postprocess_op.character
+        text, conf, slots = decode_choices(probs, classes, charset)
+        return text, conf, choice_reading(slots), LineScores.of(probs, classes, charset)
 
     def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
         """The recogniser alone on `box` (padded by a third of its height, as the detector's
@@ -211,17 +223,24 @@ class RapidOcrEngine(OcrEngine):
         """`read_text`'s text, and what may stand at each of its characters
         (`decode_choices`): the character, or the character and its runner-up. None when
         the recogniser's scores cannot be had (another rapidocr_onnxruntime than 1.4.4)."""
+        scored = self.read_text_scored(gray, box)
+        return None if scored is None else scored[:2]
+
+    def read_text_scored(self, gray: np.ndarray, box: Box) -> tuple[str, tuple[str, ...], LineScores] | None:
+        """`read_text_choices`, and the recogniser's scores of the crop over all its
+        characters (`LineScores`: how likely it finds any other text there)."""
         import cv2
 
         crop = _line_crop(gray, box)
         rec = self._ocr.text_rec
         if crop is None or not hasattr(rec, "session"):
             return None
-        scores = _rec_scores(rec, cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
-        _text, _conf, slots = decode_choices(scores, rec.postprocess_op.character)
+        probs = _rec_scores(rec, cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+        classes = rec.postprocess_op.character
+        _text, _conf, slots = decode_choices(probs, classes)
         # As read_text gives them: no spaces, simplified forms (one character for one).
         slots = tuple(simplified_forms(s) for s in slots if s[0] != " ")
-        return "".join(s[0] for s in slots), slots
+        return "".join(s[0] for s in slots), slots, LineScores.of(probs, classes, _all_characters(classes))
 
     def _read(self, gray: np.ndarray, judge_orientation: bool) -> tuple[int, tuple[OcrLine, ...]]:
         """(turn, lines): with `judge_orientation`, a turn of 90 or 180 (clockwise) means the
@@ -384,6 +403,60 @@ def decode_choices(probs: np.ndarray, classes, charset: str | None = None) -> tu
         for c in emitted
     )
     return text, conf, slots
+
+
+def ctc_log_likelihood(log_probs: np.ndarray, label: list[int]) -> float:
+    """log P(`label` | per-step log-probabilities `log_probs` (steps x classes, class 0 is
+    CTC's blank)), summed over every alignment of the label to the steps: CTC's forward
+    pass. A greedy reading is the likeliest single path; this says how likely any other
+    text is, which a checksum can then choose among."""
+    ext = np.zeros(2 * len(label) + 1, dtype=int)
+    ext[1::2] = label
+    # A step may skip the blank between two different characters, never between equal ones.
+    skip = np.zeros(len(ext), dtype=bool)
+    skip[2:] = (ext[2:] != 0) & (ext[2:] != ext[:-2])
+    lp = log_probs[:, ext]
+    alpha = np.full(len(ext), -np.inf)
+    alpha[:2] = lp[0, :2]
+    for t in range(1, lp.shape[0]):
+        stay_or_next = np.logaddexp(alpha, np.concatenate(([-np.inf], alpha[:-1])))
+        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(stay_or_next, jump) + lp[t]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if len(ext) > 1 else alpha[-1])
+
+
+@functools.cache
+def _all_characters_of(classes: tuple[str, ...]) -> str:
+    return "".join(str(c) for c in classes[1:] if str(c) != " ")
+
+
+def _all_characters(classes) -> str:
+    """Every character a recogniser knows (its classes but CTC's blank and the space)."""
+    return _all_characters_of(tuple(str(c) for c in classes))
+
+
+@dataclass(frozen=True, eq=False)
+class LineScores:
+    """The recogniser's scores of one crop, kept to CTC's blank and a charset and
+    normalised over them (as `decode_restricted` reads the crop)."""
+
+    log_probs: np.ndarray  # steps x (blank + the charset's classes)
+    columns: Mapping[str, int]  # character → its column in log_probs
+
+    @classmethod
+    def of(cls, probs: np.ndarray, classes, charset: str) -> LineScores:
+        index = {str(c): i for i, c in enumerate(classes)}
+        chars = sorted({c for c in charset if c in index}, key=lambda c: index[c])
+        kept = probs[:, [0] + [index[c] for c in chars]].astype(np.float64)
+        kept /= np.maximum(kept.sum(axis=1, keepdims=True), 1e-12)
+        return cls(np.log(np.maximum(kept, 1e-12)), {c: j + 1 for j, c in enumerate(chars)})
+
+    def log_likelihood(self, text: str) -> float:
+        """How likely the recogniser finds `text` in the crop (-inf: a character outside
+        the charset)."""
+        if not text or any(c not in self.columns for c in text):
+            return -math.inf
+        return ctc_log_likelihood(self.log_probs, [self.columns[c] for c in text])
 
 
 # A row of print the detector boxed nothing of. On a tightly set ID card the detector now

@@ -42,9 +42,12 @@ from .rereading import (
     drop_light_ink,
     early_end,
     join_code_fragments,
-    late_start,
+    late_start_boxes,
     name_piece_groups,
+    opens_with_place,
+    place_by_likelihood,
     second_readings,
+    trade_words_by_likelihood,
     trade_words_from_runner_ups,
     voted_text,
     wants_second_reading,
@@ -52,6 +55,7 @@ from .rereading import (
     whole_end,
     whole_from_pieces,
     whole_start,
+    whole_start_mending,
 )
 
 # A page whose text layer has fewer characters than this is a scan with, at most, a stray
@@ -152,8 +156,32 @@ LATE_START_CONF = 0.9
 def _late_starts(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
     """Lines of Han text boxed late under a seal (`rereading.late_start`) read again from
     where their ink starts; kept when the new reading is the old one with characters
-    before it (`rereading.whole_start`)."""
-    return _read_on(gray, lines, engine, late_start, whole_start)
+    before it (`rereading.whole_start`; one of its characters read otherwise when the
+    new reading is the surer: `whole_start_mending`). A company's name is read from a
+    little further right each time too (`rereading.late_start_boxes`): of the readings
+    kept, the surest that opens with a real place is taken, else the one from the inked
+    start, unless the line as boxed opened with a place already."""
+    out = []
+    for line in lines:
+        kept = []
+        boxes = late_start_boxes(gray, line, lines)
+        for k, box in enumerate(boxes):
+            text, conf = engine.read_text(gray, box)
+            whole = whole_start(line.text, text) or (whole_start_mending(line.text, text) if conf > line.conf else None)
+            if conf >= LATE_START_CONF and whole is not None:
+                kept.append((whole, conf, box, k == 0))
+        placed = [k for k in kept if opens_with_place(k[0])]
+        # A name that opens with a place as boxed takes nothing before it but another
+        # place (浙江 before 杭州…); a seal's mark read 三 is none.
+        first = [k for k in kept if k[3] and not opens_with_place(line.text)]
+        chosen = max(placed, key=lambda k: k[1]) if placed else first[0] if first else None
+        if chosen is not None:
+            # The line runs from its inked start, wherever the reading taken began.
+            whole, conf, _box, _ = chosen
+            box = boxes[0]
+            line = OcrLine(whole, round(min(conf, line.conf), 3), box, (Word(whole, round(conf, 3), box),), line.alternatives)
+        out.append(line)
+    return tuple(out)
 
 
 def _early_ends(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine) -> tuple[OcrLine, ...]:
@@ -230,17 +258,24 @@ def _vote_on_doubtful_lines(gray: np.ndarray, lines: tuple[OcrLine, ...], engine
 
 
 def _trade_words_mended(gray: np.ndarray, box: Box, text: str, engine: OcrEngine) -> str | None:
-    """`text` (a doubtful line) with the trade words of the company it names mended from
+    """`text` (a doubtful line) with the trade words of the company it names mended: from
     the runner-ups of the engine's reading of `box` (`rereading.trade_words_from_runner_ups`),
-    when that reading reads `text` character for character; None otherwise, and for an
-    engine that gives no runner-ups."""
+    when that reading reads `text` character for character; then by the likelihood the
+    engine's scores give the name with a trade word one character away
+    (`rereading.trade_words_by_likelihood`), and the place it opens with likewise
+    (`rereading.place_by_likelihood`). None when nothing is mended, and for an engine
+    that gives neither."""
     if not any(form in text for form in COMPANY_FORMS):
         return None
-    with_choices = getattr(engine, "read_text_choices", None)
-    reading = with_choices(gray, box) if with_choices is not None else None
-    if reading is None or reading[0] != text:
+    scored = getattr(engine, "read_text_scored", None)
+    reading = scored(gray, box) if scored is not None else None
+    if reading is None:
         return None
-    return trade_words_from_runner_ups(text, reading[1])
+    read, slots, scores = reading
+    mended = (trade_words_from_runner_ups(text, slots) if read == text else None) or text
+    mended = trade_words_by_likelihood(mended, scores.log_likelihood) or mended
+    mended = place_by_likelihood(mended, scores.log_likelihood) or mended
+    return mended if mended != text else None
 
 
 def _words_along(words: tuple[Word, ...], old: str, new: str) -> tuple[Word, ...]:

@@ -26,7 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .codes import CODE_LENGTH, choice_slots, first_choices, is_valid_id_number, is_valid_uscc
+from .codes import (
+    CODE_LENGTH,
+    SCORED_MARK,
+    choice_slots,
+    first_choices,
+    is_valid_id_number,
+    is_valid_uscc,
+    likeliest_code,
+    scored_reading,
+)
 from .parsing import COMPANY_FORMS, without_place
 from .records import Box, OcrLine, Word
 
@@ -319,7 +328,9 @@ def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
     are dropped: each is one more chance for a repair to land on a wrong code that passes
     (on 305 damaged code lines, keeping every re-reading repaired one of them wrong and
     gained none)."""
-    texts = [first, *readings]
+    scored = [text for text in readings if text.startswith(SCORED_MARK)]
+    texts = [first, *(text for text in readings if not text.startswith(SCORED_MARK))]
+    readings = texts[1:]
     choices = {i for i, text in enumerate(texts) if "[" in text and choice_slots(text) is not None}
     backed: set[str] = set()
     for i, text in enumerate(readings, start=1):
@@ -343,7 +354,8 @@ def choose_alternatives(first: str, readings: Sequence[str]) -> tuple[str, ...]:
         runs = [r for r in re.findall(r"[0-9A-Z]+", text.upper()) if len(r) == CODE_LENGTH]
         if any(backs(r, other) for r in runs for j, other in enumerate(texts) if j != i and j not in choices):
             out.append(text)
-    return tuple(out)
+    # A likeliest code (codes.likeliest_code) was weighed against every reading already.
+    return tuple(out + scored)
 
 
 # A code the detector boxed in two pieces, where a seal or a smudge crosses it (3702 |
@@ -457,7 +469,9 @@ VIEWS = {"tesseract": ("plain",), "rapidocr": ("plain", "dark"), "rapidocr-v4": 
 
 def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> list[str]:
     """Re-readings of the code on `line`, cut out of it, by each of the engine's line
-    readers in each of its views (VIEWS). Empty when no code can be located."""
+    readers in each of its views (VIEWS); then, where a reader gave its scores, the valid
+    code they find likeliest (`codes.likeliest_code`), marked as such (`scored_reading`).
+    Empty when no code can be located."""
     text, box = code_text_and_box(line)
     cbox = code_box(gray, text, box)
     if cbox is None:
@@ -467,20 +481,29 @@ def second_readings(gray: np.ndarray, line: OcrLine, engine, charset: str) -> li
     crop, inner = code_crop(gray, cbox)
     views = {"plain": crop}
     out: list[str] = []
+    scores = []
     for reader in line_readers(engine):
         for view in VIEWS.get(reader.name, ("plain",)):
             if view not in views:
                 views[view] = drop_light_ink(crop, em)
-            with_choices = getattr(reader, "read_line_choices", None)
-            if with_choices is None:
+            scored = getattr(reader, "read_line_scored", None)
+            if scored is None:
                 reading, _conf = reader.read_line(views[view], inner, charset)
                 choices = reading
             else:
-                reading, _conf, choices = with_choices(views[view], inner, charset)
+                reading, _conf, choices, view_scores = scored(views[view], inner, charset)
+                if view_scores is not None:
+                    scores.append(view_scores)
             if reading:
                 out.append(reading)
             if choices != reading:
                 out.append(choices)
+    if scores:
+        kinds = ("id",) if set(charset) <= set("0123456789X") else ("uscc", "id")
+        plain = [text, *(r for r in out if "[" not in r)]
+        code = likeliest_code(plain, lambda t: sum(s.log_likelihood(t) for s in scores), kinds)
+        if code is not None:
+            out.append(scored_reading(code))
     return out
 
 
@@ -540,6 +563,46 @@ def whole_start(old: str, new: str) -> str | None:
         return None
     head = new[: len(new) - len(old)]
     return new if len(head) <= MAX_LATE_CHARS and all(_HAN.match(c) for c in head) else None
+
+
+def whole_start_mending(old: str, new: str) -> str | None:
+    """`whole_start`, with one character of `old` read otherwise by `new` (沙亨朗… read
+    from its inked start as 长沙亨明…): for a reading surer than the line's own, which
+    read that character with the whole name before it."""
+    if len(new) <= len(old) or new == old:
+        return None
+    body = new[len(new) - len(old) :]
+    if sum(a != b for a, b in zip(body, old, strict=True)) > 1:
+        return None
+    return whole_start(body, new)
+
+
+# Where the inked start of a late-boxed line is a seal's ring beside its first character
+# (上海曦凯… under a seal: read from the ring as 上海曦凯 at 0.89, from the ring's inside as
+# 江海曦凯 at 0.91, from just before 上 as 上海曦凯 at 0.94), the reading is tried again
+# from a quarter character further right each time, up to half a character before the
+# line's own box, for a company's name: one that then opens with a real place
+# (places.txt) is taken. A misread opening is rarely a place.
+LATE_START_STEP = 0.25  # characters
+
+
+def late_start_boxes(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) -> list[Box]:
+    """`late_start`'s box, then, for a line naming a company, the same box started
+    LATE_START_STEP of a character further right each time, as long as it starts half a
+    character before the line's own box. Empty when `late_start` gives none."""
+    first = late_start(gray, line, lines)
+    if first is None:
+        return []
+    boxes = [first]
+    if any(form in line.text for form in COMPANY_FORMS):
+        step = max(1, int(LATE_START_STEP * line.box.h))
+        for x in range(first.x + step, int(line.box.x - 0.5 * line.box.h) + 1, step):
+            boxes.append(Box(x, first.y, line.box.right - x, first.h))
+    return boxes
+
+
+def opens_with_place(name: str) -> bool:
+    return without_place(name) != name
 
 
 # --- a name boxed in pieces under a seal ----------------------------------------------------
@@ -736,3 +799,112 @@ def trade_words_from_runner_ups(text: str, slots: Sequence[str]) -> str | None:
         return None
     name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)  # after 甲方： and the like
     return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None
+
+
+# A trade word misread with confidence (环深科技 for 环保科技, 利技 for 科技) has no runner-up
+# to mend it from, but the recogniser still gave the printed character some score. Where
+# the walk above stops at characters that make no trade word, every trade word one
+# character away from them is weighed by how likely the recogniser finds the name with it
+# (`rapid.LineScores`): the likeliest is taken when it is no more than TERM_FLOOR less
+# likely than the name as read and leads any other by TERM_MARGIN. A trade name that is
+# no trade word (环球) stays: its printed characters make another word very unlikely.
+TERM_FLOOR = 8.0  # nats
+TERM_MARGIN = 3.0  # nats
+
+
+@functools.cache
+def _terms_by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for term in industry_terms():
+        out.setdefault(len(term), []).append(term)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def trade_words_by_likelihood(text: str, likelihood) -> str | None:
+    """`text` (a company's name as read) with the trade words before its company form
+    mended where `likelihood` (text → log-likelihood) allows (TERM_FLOOR, TERM_MARGIN);
+    None when nothing is mended."""
+    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
+    if not starts:
+        return None
+    terms, by_length = industry_terms(), _terms_by_length()
+    out, pos = list(text), min(starts)
+    as_read = likelihood(text)
+    while pos >= min(TRADE_WORD_LENGTHS):
+        k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
+        if k is not None:
+            pos -= k
+            continue
+        weighed: dict[tuple[int, str], tuple[float, int]] = {}  # (where, what) → (likelihood, word length)
+        for k in TRADE_WORD_LENGTHS:
+            if pos < k:
+                continue
+            word = out[pos - k : pos]
+            for term in by_length.get(k, ()):
+                diff = [j for j in range(k) if term[j] != word[j]]
+                if len(diff) != 1:
+                    continue
+                at = pos - k + diff[0]
+                if (at, term[diff[0]]) not in weighed:
+                    cand = out.copy()
+                    cand[at] = term[diff[0]]
+                    weighed[(at, term[diff[0]])] = (likelihood("".join(cand)), k)
+                else:
+                    weighed[(at, term[diff[0]])] = (weighed[(at, term[diff[0]])][0], max(k, weighed[(at, term[diff[0]])][1]))
+        ranked = sorted(weighed.items(), key=lambda kv: kv[1][0], reverse=True)
+        if not ranked or ranked[0][1][0] < as_read - TERM_FLOOR:
+            break
+        if len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < TERM_MARGIN:
+            break
+        (at, char), (_ll, k) = ranked[0]
+        out[at] = char
+        pos -= k
+    mended_text = "".join(out)
+    if mended_text == text:
+        return None
+    name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)
+    return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None
+
+
+# The place a company's name opens with, misread with confidence (器岛 for 青岛 under a
+# seal), is mended the same way: where the name opens with no place (places.txt), every
+# place one character away from its opening is weighed by likelihood, the likeliest taken
+# within TERM_FLOOR of the name as read and TERM_MARGIN ahead of any other.
+
+
+@functools.cache
+def _places_by_length() -> dict[int, tuple[str, ...]]:
+    from .parsing import place_names
+
+    out: dict[int, list[str]] = {}
+    for place in place_names():
+        out.setdefault(len(place), []).append(place)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def place_by_likelihood(text: str, likelihood) -> str | None:
+    """`text` (a company's name as read, after a label or not) with the place it opens
+    with mended where `likelihood` (text → log-likelihood) allows; None when the name
+    opens with a place already, or nothing is mended."""
+    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
+    if not starts:
+        return None
+    begin = _HAN_RUN_END.search(text[: min(starts)]).start()
+    name = text[begin:]
+    if opens_with_place(name):
+        return None
+    weighed = []
+    for k, places in _places_by_length().items():
+        opening = name[:k]
+        if min(starts) - begin - k < MIN_TRADE_NAME:  # no trade name left after the place
+            continue
+        for place in places:
+            if sum(a != b for a, b in zip(place, opening, strict=True)) == 1:
+                cand = text[:begin] + place + name[k:]
+                weighed.append((likelihood(cand), cand))
+    weighed.sort(reverse=True)
+    if not weighed or weighed[0][0] < likelihood(text) - TERM_FLOOR:
+        return None
+    if len(weighed) > 1 and weighed[0][0] - weighed[1][0] < TERM_MARGIN:
+        return None
+    return weighed[0][1]

@@ -20,12 +20,16 @@ from extractors.codes import (
     id_sex,
     is_valid_id_number,
     is_valid_uscc,
+    likeliest_code,
     mask_id_number,
+    one_edit_codes,
     org_code_check_char,
     read_id_number,
     read_uscc,
     repair_from_choices,
+    repair_from_likelihood,
     repair_from_other_readings,
+    scored_reading,
     uscc_check_char,
     uscc_org_code_ok,
 )
@@ -287,3 +291,117 @@ def test_too_many_doubts_or_two_passing_candidates_repair_nothing():
     b = _with_choice(wrong_body + "3", 17, "3", uscc_check_char(wrong_body))
     assert repair_from_choices([true[:17] + "4", true[:17] + "4", a], "uscc").value == true
     assert repair_from_choices([true[:17] + "4", true[:17] + "4", wrong_body + "3", wrong_body + "3", a, b], "uscc") is None
+
+
+# --- the likeliest code: a recogniser's scores weighed by the checksum ------------------
+
+
+def _one_edit(code: str, rng: random.Random, allowed, edit: str) -> str:
+    i = rng.randrange(18)
+    if edit == "change":
+        return code[:i] + rng.choice([c for c in allowed(i) if c != code[i]]) + code[i + 1 :]
+    if edit == "lose":
+        return code[:i] + code[i + 1 :]
+    return code[:i] + rng.choice(allowed(i)) + code[i:]
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id", _random_id, _allowed_id)])
+@pytest.mark.parametrize("edit", ["change", "lose", "add"])
+def test_one_edit_codes_hold_the_code_a_changed_lost_or_added_character_came_from(kind, make, allowed, edit):
+    rng = random.Random(31)
+    for _ in range(100):
+        true = make(rng)
+        misread = _one_edit(true, rng, allowed, edit)
+        cands = one_edit_codes(misread, kind, today=TODAY)
+        assert true in cands
+        valid = is_valid_uscc if kind == "uscc" else (lambda c: is_valid_id_number(c, today=TODAY))
+        assert all(valid(c) for c in cands)
+
+
+def _recogniser(printed: str, seen: str, doubt: dict[int, float]):
+    """A likelihood as a recogniser's would be for `seen` read where `printed` stands (same
+    length): each character read at its doubt's probability (0.999 where sure), the printed
+    one, where it differs, at the rest, any other character at 1e-6 (a recogniser's
+    restricted scores of the code lines of dev pages put most characters well below that)."""
+    import math
+
+    def likelihood(text: str) -> float:
+        if len(text) != len(seen):
+            return -60.0  # a character more or less than the crop holds: very unlikely
+        total = 0.0
+        for i, c in enumerate(text):
+            p_seen = doubt.get(i, 0.999)
+            if c == seen[i]:
+                total += math.log(p_seen)
+            elif c == printed[i]:
+                total += math.log(max(1e-6, 1 - p_seen))
+            else:
+                total += math.log(1e-6)
+        return total
+
+    return likelihood
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id", _random_id, _allowed_id)])
+def test_the_likeliest_code_mends_a_character_misread_with_confidence(kind, make, allowed):
+    """A character read at 0.92 where the recogniser gave the printed one 0.08 (no
+    runner-up a choice reading would show): the printed code is by far the likeliest
+    valid one."""
+    rng = random.Random(37)
+    for _ in range(100):
+        true = make(rng)
+        i = rng.randrange(18)
+        seen = true[:i] + rng.choice([c for c in allowed(i) if c != true[i]]) + true[i + 1 :]
+        likelihood = _recogniser(true, seen, {i: 0.92})
+        assert likeliest_code([seen, seen], likelihood, (kind,), today=TODAY) == true
+
+
+@pytest.mark.parametrize("kind,make,allowed", [("uscc", _random_uscc, _allowed_uscc), ("id", _random_id, _allowed_id)])
+def test_two_misread_characters_give_no_code_at_all(kind, make, allowed):
+    """No one edit mends two misread characters; whatever one edit makes valid is about as
+    unlikely as the next, so nothing leads and nothing is taken: never a wrong code."""
+    rng = random.Random(41)
+    for _ in range(200):
+        true = make(rng)
+        i, j = rng.sample(range(18), 2)
+        seen = list(true)
+        for k in (i, j):
+            seen[k] = rng.choice([c for c in allowed(k) if c != true[k]])
+        seen = "".join(seen)
+        if one_edit_codes(seen, kind, today=TODAY) & {true, seen}:
+            continue  # one edit mends it after all, or it passes as read (a page reading then)
+        likelihood = _recogniser(true, seen, {i: 0.6, j: 0.6})
+        assert likeliest_code([seen], likelihood, (kind,), today=TODAY) in (None, true)
+
+
+def test_a_lost_character_is_mended_only_where_a_reading_saw_one_more():
+    """Every reading one short is what a code wrapped onto the next line looks like
+    (…身份证号码：3 / 20505…): no character is added. One reading of 19 says the crop
+    holds a character more than 17."""
+    true = "91350100M000100Y43"
+    short = true[:5] + true[6:]
+
+    def likelihood(text):
+        return 0.0 if text == true else -2.0 if text == short else -40.0
+
+    assert likeliest_code([short, short], likelihood, ("uscc",)) is None
+    assert likeliest_code([short, true[:5] + "A" + true[5:6] + true[6:]], likelihood, ("uscc",)) == true
+
+
+def test_a_likeliest_code_far_less_likely_than_the_reading_is_not_taken():
+    true = "91350100M000100Y43"
+    seen = true[:17] + "4"
+    assert likeliest_code([seen], lambda t: 0.0 if t == seen else -30.0 if t == true else -60.0, ("uscc",)) is None
+    assert likeliest_code([seen], lambda t: 0.0 if t == seen else -3.0 if t == true else -60.0, ("uscc",)) == true
+
+
+def test_a_scored_alternative_repairs_only_when_one_code_of_its_kind_validates():
+    uscc, id_number = "91350100M000100Y43", "11010519491231002X"
+    assert repair_from_likelihood([scored_reading(uscc)], "uscc").value == uscc
+    assert repair_from_likelihood([scored_reading(uscc)], "uscc").status == "repaired"
+    assert repair_from_likelihood([scored_reading(uscc)], "id", today=TODAY) is None
+    assert repair_from_likelihood([uscc], "uscc") is None  # a plain reading is no scored one
+    other = uscc[:12] + "7" + uscc[13:17]
+    other += uscc_check_char(other)
+    assert repair_from_likelihood([scored_reading(uscc), scored_reading(other)], "uscc") is None
+    assert repair_from_likelihood([scored_reading(id_number)], "id", today=TODAY).value == id_number

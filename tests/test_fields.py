@@ -115,6 +115,25 @@ def test_code_repaired_from_a_re_reading_runner_up():
     assert ex.fields["uscc"].value is None
 
 
+def test_code_repaired_from_the_likeliest_code_only_when_nothing_else_gives_one():
+    """A likeliest code (`codes.likeliest_code`) is a repair, taken last, and never
+    read as a code that validates as printed."""
+    from extractors.codes import scored_reading
+
+    misread = "91350100M000100Y48"
+    likeliest = scored_reading("91350100M000100Y43")
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(misread, 600, 1, alts=(likeliest,))]), today=TODAY)
+    assert (ex.fields["uscc"].value, ex.fields["uscc"].status) == ("91350100M000100Y43", "repaired")
+    # A code a reading validates as read comes first.
+    from extractors.codes import uscc_check_char
+
+    body = "91350100M000700Y4"
+    elsewhere = scored_reading(body + uscc_check_char(body))
+    alts = ("91350100M000100Y43", elsewhere)
+    ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(misread, 600, 1, alts=alts)]), today=TODAY)
+    assert (ex.fields["uscc"].value, ex.fields["uscc"].status) == ("91350100M000100Y43", "read")
+
+
 def test_expired_licence_is_a_warning():
     ex = extract(licence(rep=[line("法定代表人", 100, 4), line("张伟", 600, 4), line("营业期限", 1300, 4), line("2005年03月12日至2025年03月11日", 1600, 4)]), today=TODAY)
     assert any("expired" in w for w in ex.warnings)

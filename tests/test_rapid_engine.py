@@ -68,6 +68,7 @@ def test_the_recognisers_differ_and_each_restricts_a_code_reading_to_its_alphabe
     import numpy as np
     from PIL import Image
 
+    from extractors.codes import scored_reading
     from extractors.reading import CODE_CHARSET
     from extractors.rereading import second_readings
 
@@ -77,11 +78,12 @@ def test_the_recognisers_differ_and_each_restricts_a_code_reading_to_its_alphabe
     for name in ("rapidocr", "rapidocr-v4"):
         engine = make_engine(name)
         line = next(ln for ln in engine.read_page(gray) if truth in ln.text)
-        # The code cut out of its line, read as it is and with light ink dropped.
+        # The code cut out of its line, read as it is and with light ink dropped; then the
+        # valid code the two views' scores find likeliest, marked as no reading.
         readings = second_readings(gray, line, engine, CODE_CHARSET)
-        assert len(readings) == 2, (name, readings)
-        assert all(set(r) <= set(CODE_CHARSET) for r in readings)
-        assert truth in readings, (name, readings)
+        assert len(readings) == 3 and readings[2] == scored_reading(truth), (name, readings)
+        assert all(set(r) <= set(CODE_CHARSET) for r in readings[:2])
+        assert truth in readings[:2], (name, readings)
 
 
 def test_a_missing_recogniser_model_is_a_usage_error_that_says_how_to_install_it(monkeypatch):
@@ -231,3 +233,29 @@ def test_readings_with_runner_ups_read_as_the_plain_readings_do(pages):
     again, _conf, choices = rapid.read_line_choices(gray, code_line.box, CODE_CHARSET)
     assert again == read
     assert "".join(s[0] for s in choice_slots(choices)) == read
+
+
+@pytest.mark.ocr
+def test_the_recognisers_scores_find_the_printed_code_likeliest_of_its_neighbours(pages):
+    """`read_line_scored` reads as `read_line`, and its scores of a code line find the
+    printed code far likelier than any other valid code one edit from a misreading of it:
+    a misread character, a lost one, an added one."""
+    from PIL import Image
+
+    from extractors.codes import likeliest_code
+    from extractors.reading import CODE_CHARSET
+
+    engine = make_engine("rapidocr")
+    for licence in [p for p in pages if p.stem.startswith("business_licence")][:2]:
+        truth = json.loads(licence.with_suffix(".json").read_text(encoding="utf-8"))["fields"]["uscc"]
+        gray = np.asarray(Image.open(licence).convert("L"))
+        code_line = next(ln for ln in engine.read_page(gray) if truth in ln.text)
+        text, _conf, _choices, scores = engine.read_line_scored(gray, code_line.box, CODE_CHARSET)
+        assert text == engine.read_line(gray, code_line.box, CODE_CHARSET)[0]
+        changed = truth[:12] + ("7" if truth[12] != "7" else "8") + truth[13:]
+        lost = truth[:9] + truth[10:]
+        added = truth[:5] + truth[5] + truth[5:]
+        for misread in (changed, added):
+            assert likeliest_code([misread], scores.log_likelihood, ("uscc", "id")) == truth, misread
+        # One reading lost a character, another saw it: the likeliest is the printed code.
+        assert likeliest_code([lost, added], scores.log_likelihood, ("uscc",)) == truth

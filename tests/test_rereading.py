@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from conftest import SAMPLES
-from extractors.rapid import decode_choices, decode_restricted
+from extractors.rapid import LineScores, ctc_log_likelihood, decode_choices, decode_restricted
 from extractors.records import Box, OcrLine, Word
 from extractors.rereading import (
     backs,
@@ -26,6 +26,8 @@ from extractors.rereading import (
     estimate_code_x,
     join_code_fragments,
     late_start,
+    late_start_boxes,
+    opens_with_place,
     name_piece_groups,
     snap_code_start,
     valid_codes,
@@ -35,6 +37,7 @@ from extractors.rereading import (
     whole_end,
     whole_from_pieces,
     whole_start,
+    whole_start_mending,
 )
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -155,6 +158,19 @@ def test_a_validating_re_reading_backed_by_another_reading_is_kept():
     assert choose_alternatives(first, ["9135O1OOMOOO1OOY4", USCC]) == (USCC,)
     # Backed by another re-reading rather than the first reading.
     assert choose_alternatives("统一社会信用代码：", ["91350100M000I00Y43", USCC]) == (USCC,)
+
+
+def test_a_likeliest_code_stays_beside_the_readings_and_backs_none_of_them():
+    from extractors.codes import scored_reading
+
+    likeliest = scored_reading(USCC)
+    # A re-reading that validates is still unbacked: the likeliest code is no reading.
+    assert choose_alternatives("统一社会信用代码：", [USCC, likeliest]) == (likeliest,)
+    # Kept beside the readings left for the other repairs.
+    misread = "91350100M000100Y48"
+    assert choose_alternatives("统一社会信用代码：" + misread, [misread, likeliest]) == (misread, likeliest)
+    # A code two readings back is taken alone, as before.
+    assert choose_alternatives("统一社会信用代码：91350100M000100Y48", ["9135O1OOMOOO1OOY4", USCC, likeliest]) == (USCC,)
 
 
 def test_a_box_cut_short_backs_the_code_it_begins():
@@ -422,6 +438,70 @@ def test_a_reading_from_the_inked_start_is_kept_only_as_the_old_one_with_han_bef
     assert whole_start(old, new) == want
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "want"),
+    [
+        ("沙亨朗医疗器械有限公司", "长沙亨明医疗器械有限公司", "长沙亨明医疗器械有限公司"),  # one read otherwise
+        ("沙亨朗医疗器械有限公司", "长沙亨朗医疗器械有限公司", "长沙亨朗医疗器械有限公司"),
+        ("沙亨朗医疗器械有限公司", "长沙亨明医疗器被有限公司", None),  # two
+        ("沙亨朗医疗器械有限公司", "沙亨明医疗器械有限公司", None),  # nothing before it
+    ],
+)
+def test_a_surer_reading_from_the_inked_start_may_read_one_character_otherwise(old, new, want):
+    assert whole_start_mending(old, new) == want
+
+
+def test_a_company_boxed_late_is_read_again_from_a_little_further_right_each_time():
+    gray, label, name, pitch = _name_line()
+    late = int(name.box.x + 4 * pitch) + 2
+    boxed = OcrLine(NAME[4:], 0.99, Box(late, name.box.y, name.box.right - late, name.box.h))
+    boxes = late_start_boxes(gray, boxed, [label, boxed])
+    assert boxes[0] == late_start(gray, boxed, [label, boxed])
+    starts = [b.x for b in boxes]
+    assert len(boxes) > 4 and starts == sorted(set(starts))
+    assert starts[-1] <= late - 0.5 * boxed.box.h and all(b.right == boxed.box.right for b in boxes)
+    # Not a company's name: the inked start only.
+    street = OcrLine("建筑路十八号院内东侧", 0.99, boxed.box)
+    assert len(late_start_boxes(gray, street, [label, street])) == 1
+    assert late_start_boxes(gray, name, [label, name]) == []
+
+
+class _ReadsFrom:
+    """An engine whose reading of a box depends on where the box starts (a seal's ring
+    beside a name's first character): `readings` is [(x from which on, text, conf)]."""
+
+    def __init__(self, readings):
+        self.readings = readings
+
+    def read_text(self, gray, box):
+        return next(((t, c) for x, t, c in reversed(self.readings) if box.x >= x), ("", 0.0))
+
+
+def test_of_the_readings_from_a_late_boxed_company_the_one_opening_with_a_place_is_taken():
+    from extractors.reading import _late_starts
+
+    gray, label, name, pitch = _name_line()
+    late = int(name.box.x + 4 * pitch) + 2
+    boxed = OcrLine(NAME[4:], 0.99, Box(late, name.box.y, name.box.right - late, name.box.h))
+    first = late_start(gray, boxed, [label, boxed]).x
+    # From the inked start: unsure. A little right: a misread opening. Further: the name.
+    engine = _ReadsFrom([(0, "天津润博" + NAME[4:], 0.85), (first + 1, "大津润博" + NAME[4:], 0.93),
+                         (first + int(pitch / 2), NAME, 0.92)])
+    assert _late_starts(gray, (label, boxed), engine)[1].text == NAME
+    # No reading opening with a place: the one from the inked start, if kept.
+    engine = _ReadsFrom([(0, "大津润博" + NAME[4:], 0.95), (first + 1, "夫津润博" + NAME[4:], 0.97)])
+    assert _late_starts(gray, (label, boxed), engine)[1].text == "大津润博" + NAME[4:]
+    # A line that opens with a place as boxed takes nothing before it but a place.
+    placed = OcrLine("天津" + NAME[4:], 0.99, boxed.box)
+    engine = _ReadsFrom([(0, "三天津" + NAME[4:], 0.95)])
+    assert _late_starts(gray, (label, placed), engine)[1].text == placed.text
+
+
+def test_a_name_opens_with_a_place_only_when_its_first_characters_make_one():
+    assert opens_with_place("上海曦凯建筑工程有限公司") and opens_with_place("长沙亨明医疗器械有限公司")
+    assert not opens_with_place("江海曦凯建筑工程有限公司") and not opens_with_place("曦凯建筑工程有限公司")
+
+
 @pytest.mark.ocr
 def test_a_name_boxed_late_under_a_grey_seal_is_read_whole_from_its_inked_start():
     """A grey seal's ring and star over the first characters of a name (as generate.py
@@ -630,9 +710,107 @@ def test_trade_words_are_left_alone_without_doubt_or_where_they_make_sense():
     assert trade_words_from_runner_ups(text, _slots("杭州环球科技有限责任公司")) is None
 
 
+def _likelihood(read: str, printed: dict[int, tuple[str, float]]):
+    """A recogniser's likelihood for a line read as `read`: each character read sure
+    (0.999) but at `printed`'s positions, where the printed character had the given
+    share; any other character 1e-6."""
+    import math
+
+    def likelihood(text: str) -> float:
+        if len(text) != len(read):
+            return -60.0
+        total = 0.0
+        for i, c in enumerate(text):
+            other, share = printed.get(i, ("", 0.001))
+            total += math.log(1 - share if c == read[i] else share if c == other else 1e-6)
+        return total
+
+    return likelihood
+
+
+def test_a_trade_word_misread_with_confidence_is_mended_by_likelihood():
+    from extractors.rereading import trade_words_by_likelihood
+
+    text = "甲方：青岛辉祥环深科技有限责任公司"
+    at = text.index("深")
+    assert trade_words_by_likelihood(text, _likelihood(text, {at: ("保", 0.02)})) == "甲方：青岛辉祥环保科技有限责任公司"
+    text = "苏州恒鑫信息利技有限责任公司"
+    at = text.index("利")
+    assert trade_words_by_likelihood(text, _likelihood(text, {at: ("科", 0.01)})) == "苏州恒鑫信息科技有限责任公司"
+
+
+def test_a_trade_word_the_recogniser_saw_no_trace_of_is_left_as_read():
+    from extractors.rereading import trade_words_by_likelihood
+
+    # 环球 is the trade name: nothing printed there looked like 保
+    text = "杭州奥星环球科技有限公司"
+    assert trade_words_by_likelihood(text, _likelihood(text, {})) is None
+    text = "甲方：青岛辉祥环深科技有限责任公司"
+    assert trade_words_by_likelihood(text, _likelihood(text, {})) is None
+    # the mend would leave no trade name after the place
+    text = "杭州环球科技有限公司"
+    assert trade_words_by_likelihood(text, _likelihood(text, {text.index("球"): ("保", 0.3)})) is None
+    assert trade_words_by_likelihood("西安峰盛餐软管理", _likelihood("西安峰盛餐软管理", {5: ("饮", 0.2)})) is None
+
+
+def test_the_place_a_company_opens_with_is_mended_by_likelihood_where_it_makes_none():
+    from extractors.rereading import place_by_likelihood
+
+    text = "乙方：器岛瑞宇医疗器械有限责任公司"
+    at = text.index("器")
+    assert place_by_likelihood(text, _likelihood(text, {at: ("青", 0.05)})) == "乙方：青岛瑞宇医疗器械有限责任公司"
+    # no trace of 青: left as read; a name opening with a place is never touched
+    assert place_by_likelihood(text, _likelihood(text, {})) is None
+    text = "青岛瑞宇医疗器械有限责任公司"
+    assert place_by_likelihood(text, _likelihood(text, {1: ("州", 0.4)})) is None
+    # a name with no room for a trade name after the place is none to mend
+    assert place_by_likelihood("器岛有限公司", _likelihood("器岛有限公司", {0: ("青", 0.3)})) is None
+
+
 def test_without_place():
     from extractors.parsing import without_place
 
     assert without_place("黑龙江省哈尔滨市星澜") == "星澜"
     assert without_place("杭州环保") == "环保"
     assert without_place("峰盛") == "峰盛"
+
+
+def test_ctc_likelihood_sums_every_alignment_of_a_text():
+    """The forward pass equals the brute-force sum over all step paths that collapse to
+    the text (repeats merged, blanks dropped)."""
+    import itertools
+    import math
+
+    rng = np.random.default_rng(3)
+    probs = rng.dirichlet(np.ones(3), size=5)
+    totals: dict[tuple, float] = {}
+    for path in itertools.product(range(3), repeat=5):
+        text, prev = [], None
+        for c in path:
+            if c != prev and c != 0:
+                text.append(c)
+            prev = c
+        totals[tuple(text)] = totals.get(tuple(text), 0.0) + math.prod(probs[t, c] for t, c in enumerate(path))
+    for label in [(1,), (1, 1), (1, 2), (2, 1, 2), (2, 2, 2)]:
+        want = math.log(totals[label]) if label in totals else -math.inf
+        assert ctc_log_likelihood(np.log(probs), list(label)) == pytest.approx(want, abs=1e-9)
+
+
+def test_line_scores_weigh_a_text_as_the_restricted_decoding_reads():
+    """Kept to a charset and renormalised: the greedy reading is the likeliest text, its
+    doubtful character's runner-up likelier than a sure character's, a character
+    outside the charset impossible."""
+    classes = ["blank", "0", "8", "3", "X", "O"]
+    steps = [
+        [0.1, 0.3, 0, 0, 0, 0.6],  # O, whose 0 is the allowed one
+        [0.9, 0.1, 0, 0, 0, 0],
+        [0.1, 0, 0.7, 0.2, 0, 0],  # 8 with 3 behind
+        [0.9, 0, 0, 0, 0.1, 0],
+        [0.1, 0, 0, 0.01, 0.89, 0],  # X
+    ]
+    scores = LineScores.of(np.array(steps, dtype=np.float32), classes, "038X")
+    read = decode_restricted(np.array(steps, dtype=np.float32), classes, "038X")[0]
+    assert read == "08X"
+    ranked = sorted(["08X", "03X", "083", "00X"], key=scores.log_likelihood, reverse=True)
+    assert ranked[:2] == ["08X", "03X"]
+    assert scores.log_likelihood("O8X") == -np.inf
