@@ -36,7 +36,7 @@ from .codes import (
     likeliest_code,
     scored_reading,
 )
-from .parsing import COMPANY_FORMS, without_place
+from .parsing import COMPANY_FORMS, place_names, without_place
 from .records import Box, OcrLine, Word
 
 CODE_LABELS = ("统一社会信用代码", "公民身份号码", "身份证号码", "身份证号")
@@ -813,10 +813,11 @@ TERM_MARGIN = 3.0  # nats
 
 
 @functools.cache
-def _terms_by_length() -> dict[int, tuple[str, ...]]:
+def _by_length(words: frozenset[str]) -> dict[int, tuple[str, ...]]:
+    """`words` (trade words, places) by their length."""
     out: dict[int, list[str]] = {}
-    for term in industry_terms():
-        out.setdefault(len(term), []).append(term)
+    for word in words:
+        out.setdefault(len(word), []).append(word)
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
@@ -827,7 +828,8 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
     starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
     if not starts:
         return None
-    terms, by_length = industry_terms(), _terms_by_length()
+    terms = industry_terms()
+    by_length = _by_length(terms)
     out, pos = list(text), min(starts)
     as_read = likelihood(text)
     while pos >= min(TRADE_WORD_LENGTHS):
@@ -844,13 +846,14 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
                 diff = [j for j in range(k) if term[j] != word[j]]
                 if len(diff) != 1:
                     continue
-                at = pos - k + diff[0]
-                if (at, term[diff[0]]) not in weighed:
-                    cand = out.copy()
-                    cand[at] = term[diff[0]]
-                    weighed[(at, term[diff[0]])] = (likelihood("".join(cand)), k)
-                else:
-                    weighed[(at, term[diff[0]])] = (weighed[(at, term[diff[0]])][0], max(k, weighed[(at, term[diff[0]])][1]))
+                at, char = pos - k + diff[0], term[diff[0]]
+                if (at, char) in weighed:  # the same mend makes a longer word too
+                    ll, longest = weighed[(at, char)]
+                    weighed[(at, char)] = (ll, max(longest, k))
+                    continue
+                cand = out.copy()
+                cand[at] = char
+                weighed[(at, char)] = (likelihood("".join(cand)), k)
         ranked = sorted(weighed.items(), key=lambda kv: kv[1][0], reverse=True)
         if not ranked or ranked[0][1][0] < as_read - TERM_FLOOR:
             break
@@ -872,16 +875,6 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
 # within TERM_FLOOR of the name as read and TERM_MARGIN ahead of any other.
 
 
-@functools.cache
-def _places_by_length() -> dict[int, tuple[str, ...]]:
-    from .parsing import place_names
-
-    out: dict[int, list[str]] = {}
-    for place in place_names():
-        out.setdefault(len(place), []).append(place)
-    return {k: tuple(sorted(v)) for k, v in out.items()}
-
-
 def place_by_likelihood(text: str, likelihood) -> str | None:
     """`text` (a company's name as read, after a label or not) with the place it opens
     with mended where `likelihood` (text → log-likelihood) allows; None when the name
@@ -894,7 +887,7 @@ def place_by_likelihood(text: str, likelihood) -> str | None:
     if opens_with_place(name):
         return None
     weighed = []
-    for k, places in _places_by_length().items():
+    for k, places in _by_length(place_names()).items():
         opening = name[:k]
         if min(starts) - begin - k < MIN_TRADE_NAME:  # no trade name left after the place
             continue
