@@ -347,8 +347,8 @@ def repair_from_choices(texts: list[str], kind: str, *, today: dt.date | None = 
 
 
 # --- likelihood: the valid code the recogniser finds likeliest -----------------------------
-# A code misread with confidence (38 for 35 at a division digit) has no runner-up, but its
-# recogniser still gave the printed character some score. Every valid code one edit away
+# A character of a code misread with confidence (a 1 of 111 lost, 8 read for 5) has no
+# runner-up, but the recogniser may still have given the printed one some score. Every valid code one edit away
 # from a reading (a character changed, lost or added) is scored by how likely the
 # recogniser finds it in the crop (`rapid.LineScores`, summed over the views read), and
 # the likeliest is taken when it leads the next by LIKELIHOOD_MARGIN and is not much less
@@ -398,7 +398,7 @@ def likeliest_code(readings: list[str], likelihood, kinds: tuple[str, ...], *,
     best, code = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else -math.inf
     as_read = max(likelihood(r) for r in runs)
-    if best - runner_up < LIKELIHOOD_MARGIN or best - as_read < LIKELIHOOD_FLOOR:
+    if not math.isfinite(best) or best - runner_up < LIKELIHOOD_MARGIN or best - as_read < LIKELIHOOD_FLOOR:
         return None
     return code
 
@@ -409,15 +409,18 @@ def scored_reading(code: str) -> str:
     return SCORED_MARK + code
 
 
-def repair_from_likelihood(texts: list[str], kind: str, *, today: dt.date | None = None) -> CodeReading | None:
+def repair_from_likelihood(texts: list[str], kind: str, *, raw: str | None = None,
+                           today: dt.date | None = None) -> CodeReading | None:
     """The one code of `kind` that the scored readings among `texts` (`scored_reading`)
-    give and that validates; None when none does or two differ."""
+    give and that validates, as a repair of `raw` (the code as read, kept as evidence);
+    None when none does or two differ."""
     _allowed, valid = _rules(kind, today)
     found = {t[len(SCORED_MARK):] for t in texts if t.startswith(SCORED_MARK) and valid(t[len(SCORED_MARK):])}
     if len(found) != 1:
         return None
     code = found.pop()
-    return CodeReading(code, code, "repaired")
+    raw = (raw or code).upper()
+    return _repaired(raw, code) if len(raw) == CODE_LENGTH else CodeReading(raw, code, "repaired")
 
 
 def _rules(kind: str, today: dt.date | None):

@@ -653,8 +653,9 @@ def _code_windows(text: str, reader) -> list[str]:
 def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | None) -> Field | None:
     """From one or more readings of a code line: a run that validates as read; else a
     unique repair of impossible characters; else a repair two readings agree on; else
-    one over a re-reading's runner-ups (`repair_from_choices`); else unreadable, keeping
-    the raw reading as evidence."""
+    one over a re-reading's runner-ups (`repair_from_choices`); else the code the
+    recogniser's scores found likeliest (`repair_from_likelihood`); else unreadable,
+    keeping the raw reading as evidence."""
     reader = read_uscc if kind == "uscc" else read_id_number
     scored = [raw for raw in raws if raw.startswith(SCORED_MARK)]
     raws = [raw for raw in raws if not raw.startswith(SCORED_MARK)]
@@ -667,7 +668,8 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
         if r.status == "repaired":
             return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     agreed = (repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind)
-              or repair_from_choices(list(raws), kind) or repair_from_likelihood(scored, kind))
+              or repair_from_choices(list(raws), kind)
+              or repair_from_likelihood(scored, kind, raw=runs[0] if runs else None))
     if agreed is not None:
         return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     if readings:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -832,6 +833,8 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
     by_length = _by_length(terms)
     out, pos = list(text), min(starts)
     as_read = likelihood(text)
+    if not math.isfinite(as_read):  # a character the recogniser does not know: no weighing
+        return None
     while pos >= min(TRADE_WORD_LENGTHS):
         k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
         if k is not None:
@@ -884,7 +887,8 @@ def place_by_likelihood(text: str, likelihood) -> str | None:
         return None
     begin = _HAN_RUN_END.search(text[: min(starts)]).start()
     name = text[begin:]
-    if opens_with_place(name):
+    as_read = likelihood(text)
+    if opens_with_place(name) or not math.isfinite(as_read):
         return None
     weighed = []
     for k, places in _by_length(place_names()).items():
@@ -896,7 +900,7 @@ def place_by_likelihood(text: str, likelihood) -> str | None:
                 cand = text[:begin] + place + name[k:]
                 weighed.append((likelihood(cand), cand))
     weighed.sort(reverse=True)
-    if not weighed or weighed[0][0] < likelihood(text) - TERM_FLOOR:
+    if not weighed or weighed[0][0] < as_read - TERM_FLOOR:
         return None
     if len(weighed) > 1 and weighed[0][0] - weighed[1][0] < TERM_MARGIN:
         return None

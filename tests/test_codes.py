@@ -393,6 +393,7 @@ def test_a_likeliest_code_far_less_likely_than_the_reading_is_not_taken():
     seen = true[:17] + "4"
     assert likeliest_code([seen], lambda t: 0.0 if t == seen else -30.0 if t == true else -60.0, ("uscc",)) is None
     assert likeliest_code([seen], lambda t: 0.0 if t == seen else -3.0 if t == true else -60.0, ("uscc",)) == true
+    assert likeliest_code([seen], lambda t: float("-inf"), ("uscc",)) is None  # nothing weighed
 
 
 def test_a_scored_alternative_repairs_only_when_one_code_of_its_kind_validates():
@@ -405,3 +406,6 @@ def test_a_scored_alternative_repairs_only_when_one_code_of_its_kind_validates()
     other += uscc_check_char(other)
     assert repair_from_likelihood([scored_reading(uscc), scored_reading(other)], "uscc") is None
     assert repair_from_likelihood([scored_reading(id_number)], "id", today=TODAY).value == id_number
+    # The code as read is kept as evidence, with what the repair changed.
+    repaired = repair_from_likelihood([scored_reading(uscc)], "uscc", raw=uscc[:17] + "8")
+    assert (repaired.raw, repaired.substitutions) == (uscc[:17] + "8", ((17, "8", "3"),))

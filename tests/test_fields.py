@@ -124,6 +124,7 @@ def test_code_repaired_from_the_likeliest_code_only_when_nothing_else_gives_one(
     likeliest = scored_reading("91350100M000100Y43")
     ex = extract(licence(uscc=[line("统一社会信用代码", 100, 1), line(misread, 600, 1, alts=(likeliest,))]), today=TODAY)
     assert (ex.fields["uscc"].value, ex.fields["uscc"].status) == ("91350100M000100Y43", "repaired")
+    assert ex.fields["uscc"].raw == misread
     # A code a reading validates as read comes first.
     from extractors.codes import uscc_check_char
 

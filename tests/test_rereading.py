@@ -751,6 +751,9 @@ def test_a_trade_word_the_recogniser_saw_no_trace_of_is_left_as_read():
     text = "杭州环球科技有限公司"
     assert trade_words_by_likelihood(text, _likelihood(text, {text.index("球"): ("保", 0.3)})) is None
     assert trade_words_by_likelihood("西安峰盛餐软管理", _likelihood("西安峰盛餐软管理", {5: ("饮", 0.2)})) is None
+    # a character the recogniser does not know makes every text impossible: nothing weighed
+    text = "甲方：青岛辉祥环深科技有限责任公司"
+    assert trade_words_by_likelihood(text, lambda t: float("-inf")) is None
 
 
 def test_the_place_a_company_opens_with_is_mended_by_likelihood_where_it_makes_none():
@@ -763,6 +766,7 @@ def test_the_place_a_company_opens_with_is_mended_by_likelihood_where_it_makes_n
     assert place_by_likelihood(text, _likelihood(text, {})) is None
     text = "青岛瑞宇医疗器械有限责任公司"
     assert place_by_likelihood(text, _likelihood(text, {1: ("州", 0.4)})) is None
+    assert place_by_likelihood("乙方：器岛瑞宇医疗器械有限责任公司", lambda t: float("-inf")) is None
     # a name with no room for a trade name after the place is none to mend
     assert place_by_likelihood("器岛有限公司", _likelihood("器岛有限公司", {0: ("青", 0.3)})) is None
 
