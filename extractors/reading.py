@@ -160,25 +160,25 @@ def _late_starts(gray: np.ndarray, lines: tuple[OcrLine, ...], engine: OcrEngine
     new reading is the surer: `whole_start_mending`). A company's name is read from a
     little further right each time too (`rereading.late_start_boxes`): of the readings
     kept, the surest that opens with a real place is taken, else the one from the inked
-    start, unless the line as boxed opened with a place already."""
+    start, unless the line as boxed opened with a place already. The line's box then
+    runs from its inked start."""
     out = []
     for line in lines:
-        kept = []
+        kept = []  # (reading, its conf, read from the inked start)
         boxes = late_start_boxes(gray, line, lines)
         for k, box in enumerate(boxes):
             text, conf = engine.read_text(gray, box)
             whole = whole_start(line.text, text) or (whole_start_mending(line.text, text) if conf > line.conf else None)
             if conf >= LATE_START_CONF and whole is not None:
-                kept.append((whole, conf, box, k == 0))
+                kept.append((whole, conf, k == 0))
         placed = [k for k in kept if opens_with_place(k[0])]
         # A name that opens with a place as boxed takes nothing before it but another
         # place (浙江 before 杭州…); a seal's mark read 三 is none.
-        first = [k for k in kept if k[3] and not opens_with_place(line.text)]
+        first = [k for k in kept if k[2] and not opens_with_place(line.text)]
         chosen = max(placed, key=lambda k: k[1]) if placed else first[0] if first else None
         if chosen is not None:
-            # The line runs from its inked start, wherever the reading taken began.
-            whole, conf, _box, _ = chosen
-            box = boxes[0]
+            whole, conf, _ = chosen
+            box = boxes[0]  # the line runs from its inked start, wherever the reading taken began
             line = OcrLine(whole, round(min(conf, line.conf), 3), box, (Word(whole, round(conf, 3), box),), line.alternatives)
         out.append(line)
     return tuple(out)
