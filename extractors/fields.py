@@ -11,11 +11,9 @@ Pure: takes OCR results, returns records. No engine, disk or clock (`today` is p
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -47,8 +45,9 @@ from .parsing import (
     parse_date,
     parse_id_card_term,
     parse_money,
+    opens_with_place,
     parse_term,
-    place_names,
+    word_list,
 )
 from .records import Box, Check, Extraction, Field, OcrLine, OcrResult, PageText
 from .templates import UNKNOWN, DocType, FieldSpec, doc_types
@@ -802,10 +801,8 @@ MAX_TYPE_EDITS = 2
 CHARS_PER_TYPE_EDIT = 6
 
 
-@functools.cache
 def company_types() -> frozenset[str]:
-    text = Path(__file__).with_name("company_types.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return word_list("company_types.txt")
 
 
 def canonical_company_type(value: str) -> str | None:
@@ -1236,12 +1233,6 @@ def place_from_page(name: str, conf: float, texts: list[tuple[str, float]]) -> s
     cities = cities_named("".join(t for t, c in texts if c > conf))
     near = [c for c in cities if sum(a != b for a, b in zip(c, head)) == 1]
     return near[0] + name[2:] if len(near) == 1 else name
-
-
-def opens_with_place(name: str) -> bool:
-    """Does `name` open with a real place's name (广州立达…, 齐齐哈尔…)? Such a place was
-    read as printed, whatever other city the page names (a contract's court in 杭州)."""
-    return any(name[:k] in place_names() for k in (2, 3, 4))
 
 
 def stray_before_place(name: str, page_text: str) -> str:

@@ -571,11 +571,22 @@ def ethnic_group(value: str) -> str:
 
 
 @functools.cache
+def word_list(filename: str) -> frozenset[str]:
+    """The words of a list kept beside this module, one a line, `#` lines its notes."""
+    text = Path(__file__).with_name(filename).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def place_names() -> frozenset[str]:
     """Provinces and prefecture- and county-level cities (places.txt, GB/T 2260), without
     省/市."""
-    text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return word_list("places.txt")
+
+
+def opens_with_place(name: str) -> bool:
+    """Does `name` open with a real place's name (广州立达…, 齐齐哈尔…)? Such a place was
+    read as printed, whatever other city the page names (a contract's court in 杭州)."""
+    return any(name[:k] in place_names() for k in (2, 3, 4))
 
 
 def without_place(name: str) -> str:

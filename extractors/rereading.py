@@ -23,7 +23,6 @@ import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -37,7 +36,7 @@ from .codes import (
     likeliest_code,
     scored_reading,
 )
-from .parsing import COMPANY_FORMS, place_names, without_place
+from .parsing import COMPANY_FORMS, opens_with_place, place_names, without_place, word_list
 from .records import Box, OcrLine, Word
 
 CODE_LABELS = ("统一社会信用代码", "公民身份号码", "身份证号码", "身份证号")
@@ -602,10 +601,6 @@ def late_start_boxes(gray: np.ndarray, line: OcrLine, lines: Sequence[OcrLine]) 
     return boxes
 
 
-def opens_with_place(name: str) -> bool:
-    return without_place(name) != name
-
-
 # --- a name boxed in pieces under a seal ----------------------------------------------------
 # Where a seal crosses a company name, the detector may box it in pieces and lose what lies
 # between them (北京众澜环保科 | 有限公司, 技 under the seal's ring). Read again as one line
@@ -761,10 +756,8 @@ MIN_TRADE_NAME = 2
 _HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]*$")
 
 
-@functools.cache
 def industry_terms() -> frozenset[str]:
-    text = Path(__file__).with_name("industry_terms.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return word_list("industry_terms.txt")
 
 
 def trade_words_from_runner_ups(text: str, slots: Sequence[str]) -> str | None:

@@ -530,7 +530,7 @@ def test_a_name_whose_places_first_character_was_lost_gets_it_from_the_page(read
 
 
 def test_the_place_list_holds_provinces_and_cities_of_every_level_without_their_suffix():
-    from extractors.fields import opens_with_place, place_names
+    from extractors.parsing import opens_with_place, place_names
 
     assert {"北京", "广东", "广州", "齐齐哈尔", "石家庄", "义乌", "内蒙古"} <= place_names()
     assert "广州市" not in place_names() and not any(name.endswith("省") for name in place_names())

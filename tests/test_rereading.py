@@ -27,7 +27,6 @@ from extractors.rereading import (
     join_code_fragments,
     late_start,
     late_start_boxes,
-    opens_with_place,
     name_piece_groups,
     snap_code_start,
     valid_codes,
@@ -498,6 +497,8 @@ def test_of_the_readings_from_a_late_boxed_company_the_one_opening_with_a_place_
 
 
 def test_a_name_opens_with_a_place_only_when_its_first_characters_make_one():
+    from extractors.parsing import opens_with_place
+
     assert opens_with_place("上海曦凯建筑工程有限公司") and opens_with_place("长沙亨明医疗器械有限公司")
     assert not opens_with_place("江海曦凯建筑工程有限公司") and not opens_with_place("曦凯建筑工程有限公司")
 
