@@ -760,21 +760,48 @@ def industry_terms() -> frozenset[str]:
     return word_list("industry_terms.txt")
 
 
+def _form_start(text: str) -> int | None:
+    """Where the first company form in `text` starts, after at least one character."""
+    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
+    return min(starts) if starts else None
+
+
+def _mend_trade_words(text: str, mend) -> str | None:
+    """The walk back from `text`'s company form over its trade words: where the
+    characters read make none, `mend(out, pos)` (the characters so far, where the walk
+    stands) gives the one mend to take, as (where, what, the trade word's length), or
+    None to stop there. None when nothing is mended, or the mends leave no trade name."""
+    pos = _form_start(text)
+    if pos is None:
+        return None
+    terms, out = industry_terms(), list(text)
+    while pos >= min(TRADE_WORD_LENGTHS):
+        k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
+        if k is not None:
+            pos -= k
+            continue
+        found = mend(out, pos)
+        if found is None:
+            break
+        at, char, k = found
+        out[at] = char
+        pos -= k
+    mended_text = "".join(out)
+    if mended_text == text:
+        return None
+    name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)  # after 甲方： and the like
+    return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None
+
+
 def trade_words_from_runner_ups(text: str, slots: Sequence[str]) -> str | None:
     """`text` with the trade words before its company form mended from the runner-ups in
     `slots` (one per character of `text`: the character, or it and its runner-up); None
     when nothing is mended, or `slots` is not a reading of `text`."""
     if len(slots) != len(text) or any(s[0] != c for s, c in zip(slots, text, strict=True)):
         return None
-    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
-    if not starts:
-        return None
-    terms, out, pos = industry_terms(), list(text), min(starts)
-    while pos >= min(TRADE_WORD_LENGTHS):
-        k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
-        if k is not None:
-            pos -= k
-            continue
+    terms = industry_terms()
+
+    def one_runner_up(out: list[str], pos: int) -> tuple[int, str, int] | None:
         mended = set()
         for k in TRADE_WORD_LENGTHS:
             for i in range(max(0, pos - k), pos) if pos >= k else ():
@@ -783,16 +810,9 @@ def trade_words_from_runner_ups(text: str, slots: Sequence[str]) -> str | None:
                     word[i - (pos - k)] = alt
                     if "".join(word) in terms:
                         mended.add((i, alt, k))
-        if len(mended) != 1:
-            break
-        ((i, alt, k),) = mended
-        out[i] = alt
-        pos -= k
-    mended_text = "".join(out)
-    if mended_text == text:
-        return None
-    name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)  # after 甲方： and the like
-    return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None
+        return mended.pop() if len(mended) == 1 else None
+
+    return _mend_trade_words(text, one_runner_up)
 
 
 # A trade word misread with confidence (环深科技 for 环保科技, 利技 for 科技) has no runner-up
@@ -819,20 +839,14 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
     """`text` (a company's name as read) with the trade words before its company form
     mended where `likelihood` (text → log-likelihood) allows (TERM_FLOOR, TERM_MARGIN);
     None when nothing is mended."""
-    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
-    if not starts:
+    if _form_start(text) is None:
         return None
-    terms = industry_terms()
-    by_length = _by_length(terms)
-    out, pos = list(text), min(starts)
     as_read = likelihood(text)
     if not math.isfinite(as_read):  # a character the recogniser does not know: no weighing
         return None
-    while pos >= min(TRADE_WORD_LENGTHS):
-        k = next((k for k in TRADE_WORD_LENGTHS if pos >= k and "".join(out[pos - k : pos]) in terms), None)
-        if k is not None:
-            pos -= k
-            continue
+    by_length = _by_length(industry_terms())
+
+    def likeliest_term(out: list[str], pos: int) -> tuple[int, str, int] | None:
         weighed: dict[tuple[int, str], tuple[float, int]] = {}  # (where, what) → (likelihood, word length)
         for k in TRADE_WORD_LENGTHS:
             if pos < k:
@@ -852,17 +866,13 @@ def trade_words_by_likelihood(text: str, likelihood) -> str | None:
                 weighed[(at, char)] = (likelihood("".join(cand)), k)
         ranked = sorted(weighed.items(), key=lambda kv: kv[1][0], reverse=True)
         if not ranked or ranked[0][1][0] < as_read - TERM_FLOOR:
-            break
+            return None
         if len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < TERM_MARGIN:
-            break
+            return None
         (at, char), (_ll, k) = ranked[0]
-        out[at] = char
-        pos -= k
-    mended_text = "".join(out)
-    if mended_text == text:
-        return None
-    name_head = _HAN_RUN_END.search(mended_text[:pos]).group(0)
-    return mended_text if len(without_place(name_head)) >= MIN_TRADE_NAME else None
+        return at, char, k
+
+    return _mend_trade_words(text, likeliest_term)
 
 
 # The place a company's name opens with, misread with confidence (器岛 for 青岛 under a
@@ -875,10 +885,10 @@ def place_by_likelihood(text: str, likelihood) -> str | None:
     """`text` (a company's name as read, after a label or not) with the place it opens
     with mended where `likelihood` (text → log-likelihood) allows; None when the name
     opens with a place already, or nothing is mended."""
-    starts = [i for i in (text.find(form) for form in COMPANY_FORMS) if i > 0]
-    if not starts:
+    form = _form_start(text)
+    if form is None:
         return None
-    begin = _HAN_RUN_END.search(text[: min(starts)]).start()
+    begin = _HAN_RUN_END.search(text[:form]).start()
     name = text[begin:]
     as_read = likelihood(text)
     if opens_with_place(name) or not math.isfinite(as_read):
@@ -886,7 +896,7 @@ def place_by_likelihood(text: str, likelihood) -> str | None:
     weighed = []
     for k, places in _by_length(place_names()).items():
         opening = name[:k]
-        if min(starts) - begin - k < MIN_TRADE_NAME:  # no trade name left after the place
+        if form - begin - k < MIN_TRADE_NAME:  # no trade name left after the place
             continue
         for place in places:
             if sum(a != b for a, b in zip(place, opening, strict=True)) == 1:
