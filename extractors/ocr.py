@@ -196,11 +196,6 @@ class CombinedEngine(OcrEngine):
     def read_text(self, gray: np.ndarray, box: Box) -> tuple[str, float]:
         return self.page.read_text(gray, box)
 
-    def read_text_choices(self, gray: np.ndarray, box: Box) -> tuple[str, tuple[str, ...]] | None:
-        """The page engine's reading of `box` with its runner-ups, if it gives them."""
-        with_choices = getattr(self.page, "read_text_choices", None)
-        return with_choices(gray, box) if with_choices is not None else None
-
     def read_text_scored(self, gray: np.ndarray, box: Box):
         """The page engine's reading of `box` with its runner-ups and scores, if it gives
         them (`RapidOcrEngine.read_text_scored`)."""

@@ -177,19 +177,15 @@ class RapidOcrEngine(OcrEngine):
         with only `charset`'s characters allowed. The crop is widened by LINE_STRETCH:
         the recogniser emits a character per 8 px of its 48 px-high input, and at the
         line's own proportions two equal neighbours (the 00 of 100) too often merge."""
-        text, conf, _choices = self.read_line_choices(gray, box, charset)
+        text, conf, _choices, _scores = self.read_line_scored(gray, box, charset)
         return text, conf
 
-    def read_line_choices(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float, str]:
-        """`read_line`, and the same reading as a choice reading (`codes.choice_reading`):
-        each character the recogniser was unsure of written with its runner-up."""
-        text, conf, choices, _scores = self.read_line_scored(gray, box, charset)
-        return text, conf, choices
-
     def read_line_scored(self, gray: np.ndarray, box: Box, charset: str) -> tuple[str, float, str, LineScores | None]:
-        """`read_line_choices`, and the recogniser's scores of the crop (`LineScores`: how
-        likely it finds any other text of `charset` there); None for the scores with
-        another rapidocr_onnxruntime than the pinned 1.4.4."""
+        """`read_line`, the same reading as a choice reading (`codes.choice_reading`: each
+        character the recogniser was unsure of written with its runner-up), and the
+        recogniser's scores of the crop (`LineScores`: how likely it finds any other text
+        of `charset` there); None for the scores with another rapidocr_onnxruntime than
+        the pinned 1.4.4."""
         import cv2
 
         crop = _line_crop(gray, box)
@@ -219,16 +215,12 @@ class RapidOcrEngine(OcrEngine):
         (text, score), = self._ocr.text_rec([cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)])[0]
         return simplified_forms(strip_cjk_spaces(str(text).strip())), float(score)
 
-    def read_text_choices(self, gray: np.ndarray, box: Box) -> tuple[str, tuple[str, ...]] | None:
-        """`read_text`'s text, and what may stand at each of its characters
-        (`decode_choices`): the character, or the character and its runner-up. None when
-        the recogniser's scores cannot be had (another rapidocr_onnxruntime than 1.4.4)."""
-        scored = self.read_text_scored(gray, box)
-        return None if scored is None else scored[:2]
-
     def read_text_scored(self, gray: np.ndarray, box: Box) -> tuple[str, tuple[str, ...], LineScores] | None:
-        """`read_text_choices`, and the recogniser's scores of the crop over all its
-        characters (`LineScores`: how likely it finds any other text there)."""
+        """`read_text`'s text, what may stand at each of its characters (`decode_choices`:
+        the character, or the character and its runner-up), and the recogniser's scores
+        of the crop over all its characters (`LineScores`: how likely it finds any other
+        text there). None when the recogniser's scores cannot be had (another
+        rapidocr_onnxruntime than 1.4.4)."""
         import cv2
 
         crop = _line_crop(gray, box)
@@ -240,7 +232,7 @@ class RapidOcrEngine(OcrEngine):
         _text, _conf, slots = decode_choices(probs, classes)
         # As read_text gives them: no spaces, simplified forms (one character for one).
         slots = tuple(simplified_forms(s) for s in slots if s[0] != " ")
-        return "".join(s[0] for s in slots), slots, LineScores.of(probs, classes, _all_characters(classes))
+        return "".join(s[0] for s in slots), slots, LineScores.of(probs, classes)
 
     def _read(self, gray: np.ndarray, judge_orientation: bool) -> tuple[int, tuple[OcrLine, ...]]:
         """(turn, lines): with `judge_orientation`, a turn of 90 or 180 (clockwise) means the
@@ -426,13 +418,15 @@ def ctc_log_likelihood(log_probs: np.ndarray, label: list[int]) -> float:
 
 
 @functools.cache
-def _all_characters_of(classes: tuple[str, ...]) -> str:
-    return "".join(str(c) for c in classes[1:] if str(c) != " ")
-
-
-def _all_characters(classes) -> str:
-    """Every character a recogniser knows (its classes but CTC's blank and the space)."""
-    return _all_characters_of(tuple(str(c) for c in classes))
+def _columns(classes: tuple[str, ...], charset: str | None) -> tuple[list[int], dict[str, int]]:
+    """The recogniser's classes `LineScores` keeps (CTC's blank first, then `charset`'s
+    characters, in the recogniser's order; every character but the space when `charset`
+    is None), and each kept character's column among them. Worked out once per charset:
+    a recogniser knows thousands of characters (PP-OCRv6 some 18,700)."""
+    index = {c: i for i, c in enumerate(classes)}
+    wanted = set(classes[1:]) - {" "} if charset is None else set(charset)
+    chars = sorted((c for c in wanted if c in index), key=lambda c: index[c])
+    return [0] + [index[c] for c in chars], {c: j + 1 for j, c in enumerate(chars)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -444,12 +438,12 @@ class LineScores:
     columns: Mapping[str, int]  # character → its column in log_probs
 
     @classmethod
-    def of(cls, probs: np.ndarray, classes, charset: str) -> LineScores:
-        index = {str(c): i for i, c in enumerate(classes)}
-        chars = sorted({c for c in charset if c in index}, key=lambda c: index[c])
-        kept = probs[:, [0] + [index[c] for c in chars]].astype(np.float64)
+    def of(cls, probs: np.ndarray, classes, charset: str | None = None) -> LineScores:
+        """Kept to `charset` (None: every character the recogniser knows but the space)."""
+        kept_classes, columns = _columns(tuple(str(c) for c in classes), charset)
+        kept = probs[:, kept_classes].astype(np.float64)
         kept /= np.maximum(kept.sum(axis=1, keepdims=True), 1e-12)
-        return cls(np.log(np.maximum(kept, 1e-12)), {c: j + 1 for j, c in enumerate(chars)})
+        return cls(np.log(np.maximum(kept, 1e-12)), columns)
 
     def log_likelihood(self, text: str) -> float:
         """How likely the recogniser finds `text` in the crop (-inf: a character outside

@@ -210,7 +210,7 @@ def test_a_row_of_print_a_seal_ring_crosses_is_still_found():
 
 @pytest.mark.ocr
 def test_readings_with_runner_ups_read_as_the_plain_readings_do(pages):
-    """`read_text_choices` and `read_line_choices` are the plain readings with runner-ups
+    """`read_text_scored` and `read_line_scored` are the plain readings with runner-ups
     beside the characters: their first choices are what `read_text` / `read_line` read."""
     from PIL import Image
 
@@ -224,13 +224,13 @@ def test_readings_with_runner_ups_read_as_the_plain_readings_do(pages):
     rapid = engine.page
     lines = rapid.read_page(gray)
     name_line = next(ln for ln in lines if truth["name"] in ln.text)
-    text, slots = engine.read_text_choices(gray, name_line.box)
+    text, slots, _scores = engine.read_text_scored(gray, name_line.box)
     assert text == rapid.read_text(gray, name_line.box)[0]
     assert truth["name"] in text and len(slots) == len(text)
     assert all(s[0] == c and 1 <= len(s) <= 2 for s, c in zip(slots, text))
     code_line = next(ln for ln in lines if truth["uscc"] in ln.text)
     read, _conf = rapid.read_line(gray, code_line.box, CODE_CHARSET)
-    again, _conf, choices = rapid.read_line_choices(gray, code_line.box, CODE_CHARSET)
+    again, _conf, choices, _scores = rapid.read_line_scored(gray, code_line.box, CODE_CHARSET)
     assert again == read
     assert "".join(s[0] for s in choice_slots(choices)) == read
 
