@@ -288,6 +288,12 @@ MIN_SURE_BACKING = 2
 _CHOICE = re.compile(r"\[([0-9A-Z]{2,})\]|([0-9A-Z])")
 
 
+def code_runs(text: str) -> list[str]:
+    """The runs of code characters in a reading, upper-cased, with the spaces and hyphens
+    an engine reads inside a code dropped first."""
+    return re.findall(r"[0-9A-Z]+", re.sub(r"[\s\-]", "", text).upper())
+
+
 def choice_slots(text: str) -> list[str] | None:
     """The characters a choice reading allows at each position (``AB[83]C`` → A, B, 83,
     C), or None when `text` is anything else than code characters and choices."""
@@ -318,8 +324,7 @@ def repair_from_choices(texts: list[str], kind: str, *, today: dt.date | None = 
     combination of its choices kept to what may stand at each position. None when no
     candidate validates, or two different ones do."""
     allowed, valid = _rules(kind, today)
-    plain = [run for t in texts if "[" not in t for run in re.findall(r"[0-9A-Z]+", re.sub(r"[\s\-]", "", t).upper())
-             if len(run) == CODE_LENGTH]
+    plain = [run for t in texts if "[" not in t for run in code_runs(t) if len(run) == CODE_LENGTH]
     found: dict[str, str] = {}  # code → the first choices it was repaired from
     for text in texts:
         slots = choice_slots(text) if "[" in text else None
@@ -383,8 +388,7 @@ def likeliest_code(readings: list[str], likelihood, kinds: tuple[str, ...], *,
     runs (17 to 19 characters) in `readings` that `likelihood` (text → log-likelihood)
     finds likeliest, when it leads the next by LIKELIHOOD_MARGIN and lies within
     LIKELIHOOD_FLOOR of the likeliest run as read; None otherwise."""
-    runs = {run for t in readings for run in re.findall(r"[0-9A-Z]+", re.sub(r"[\s\-]", "", t).upper())
-            if abs(len(run) - CODE_LENGTH) <= 1}
+    runs = {run for t in readings for run in code_runs(t) if abs(len(run) - CODE_LENGTH) <= 1}
     if not runs:
         return None
     if max(len(r) for r in runs) < CODE_LENGTH:

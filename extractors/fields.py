@@ -667,7 +667,7 @@ def _code_field(raws: list[str], kind: str, page: int, conf: float, box: Box | N
         if r.status == "repaired":
             return Field(r.value, r.raw, round(min(conf, 0.9), 3), page, box, "repaired")
     agreed = (repair_from_other_readings(runs, kind) or agreeing_repair(runs, kind)
-              or repair_from_choices(list(raws), kind)
+              or repair_from_choices(raws, kind)
               or repair_from_likelihood(scored, kind, raw=runs[0] if runs else None))
     if agreed is not None:
         return Field(agreed.value, agreed.raw, round(min(conf, 0.9), 3), page, box, "repaired")

@@ -30,6 +30,7 @@ from .codes import (
     CODE_LENGTH,
     SCORED_MARK,
     choice_slots,
+    code_runs,
     first_choices,
     is_valid_id_number,
     is_valid_uscc,
@@ -260,7 +261,7 @@ def valid_codes(text: str) -> set[str]:
     """Codes a reading yields that validate, as extraction would take them (fields.py
     `_code_windows`): an 18-run that validates, or the one validating end of a 19-20 run."""
     out = set()
-    for run in re.findall(r"[0-9A-Za-z]+", re.sub(r"[\s\-]", "", text).upper()):
+    for run in code_runs(text):
         if len(run) == CODE_LENGTH and _valid(run):
             out.add(run)
         elif CODE_LENGTH < len(run) <= CODE_LENGTH + 2:
@@ -301,7 +302,7 @@ def _embeds(short: str, code: str, max_subs: int) -> bool:
 
 def backs(code: str, reading: str) -> bool:
     """Whether `reading` (another reading of the same line) backs the validating `code`."""
-    for run in re.findall(r"[0-9A-Za-z]+", re.sub(r"[\s\-]", "", reading).upper()):
+    for run in code_runs(reading):
         if len(run) == CODE_LENGTH:
             if hamming(code, run) <= MAX_SUPPORT_DISTANCE:
                 return True
